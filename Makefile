@@ -1,0 +1,46 @@
+# goodmoney: `make run` serves the demo, `make test` runs every test.
+# Both install the system packages they need (PostgreSQL server binaries,
+# Chromium for browser tests) when missing; that needs root or sudo.
+
+GO      ?= go
+BIN     := bin/goodmoney
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT     := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: run build test generate lint bench deps-postgres deps-chromium deps-bench clean
+
+run: deps-postgres build
+	./$(BIN) serve --demo
+
+build:
+	$(GO) build -o $(BIN) ./cmd/goodmoney
+
+test: deps-postgres deps-chromium
+	$(GO) test -count=1 -timeout 20m ./...
+
+generate:
+	$(GO) tool templ generate -path web
+
+# lint checks formatting, vet and that the committed templ output is current.
+lint:
+	@test -z "$$(gofmt -l cmd internal web migrations)" || { gofmt -l cmd internal web migrations; echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool templ generate -path web
+	@git diff --exit-code -- web || { echo "generated templ code was stale: run make generate and commit"; exit 1; }
+
+bench: deps-postgres deps-bench build
+	$(GO) run ./cmd/benchrun
+
+deps-postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		{ echo "installing PostgreSQL server binaries"; $(APT) update -qq && $(APT) install -y -qq postgresql; }
+
+deps-chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "installing Chromium for browser tests"; $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+deps-bench:
+	@command -v wrk >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq wrk; }
+
+clean:
+	rm -rf bin

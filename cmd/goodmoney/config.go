@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"strconv"
+)
+
+// config is read from the environment; every setting has a default that
+// works on a laptop.
+type config struct {
+	Addr          string // ADDR: listen address
+	DatabaseURL   string // DATABASE_URL: use this PostgreSQL instead of the private cluster
+	DataDir       string // DATA_DIR: where the private cluster keeps its files
+	SMTPURL       string // SMTP_URL: smtp://user:pass@host:port; empty keeps mail in the outbox
+	BaseURL       string // BASE_URL: the app's public URL, for links in emails
+	SessionSecure bool   // SESSION_SECURE: Secure + __Host- session cookie (serve over HTTPS)
+	LogFormat     string // LOG_FORMAT: text or json
+}
+
+func loadConfig() config {
+	secure, _ := strconv.ParseBool(os.Getenv("SESSION_SECURE"))
+	return config{
+		Addr:          env("ADDR", "127.0.0.1:8080"),
+		DatabaseURL:   os.Getenv("DATABASE_URL"),
+		DataDir:       env("DATA_DIR", "data"),
+		SMTPURL:       os.Getenv("SMTP_URL"),
+		BaseURL:       env("BASE_URL", "http://127.0.0.1:8080"),
+		SessionSecure: secure,
+		LogFormat:     env("LOG_FORMAT", "text"),
+	}
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,226 @@
+// Command goodmoney is the whole app in one binary: the web server, its
+// database migrations, demo data and admin commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"goodmoney/internal/jobs"
+	"goodmoney/internal/pipeline"
+	"goodmoney/internal/postgres"
+	"goodmoney/internal/seed"
+	"goodmoney/internal/server"
+)
+
+const usage = `goodmoney: sales pipeline that flags deals that are not good money.
+
+Usage:
+  goodmoney serve [--demo]          serve the web app (ADDR, default 127.0.0.1:8080)
+  goodmoney migrate                 apply database migrations
+  goodmoney seed                    create the demo org (on an empty database)
+  goodmoney user add --email E --name N --role rep|manager|admin [--team T] --password P
+
+Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, BASE_URL, SESSION_SECURE, LOG_FORMAT.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cfg := loadConfig()
+	logger := newLogger(cfg.LogFormat)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = runServe(ctx, cfg, logger, os.Args[2:])
+	case "migrate":
+		err = runMigrate(ctx, cfg, logger)
+	case "seed":
+		err = runSeed(ctx, cfg, logger, os.Args[2:])
+	case "user":
+		err = runUser(ctx, cfg, logger, os.Args[2:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		logger.Error(os.Args[1]+" failed", "err", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func newLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// openMigrated opens the database and applies pending migrations.
+func openMigrated(ctx context.Context, cfg config, logger *slog.Logger, maxConns int32) (*database, error) {
+	d, err := openDatabase(ctx, cfg, logger, maxConns)
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.Migrate(ctx, d.Pool); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func runMigrate(ctx context.Context, cfg config, logger *slog.Logger) error {
+	d, err := openMigrated(ctx, cfg, logger, 4)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	logger.Info("migrations applied")
+	return nil
+}
+
+func runSeed(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, logger, 4)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	created, err := seed.Demo(ctx, postgres.NewDB(d.Pool))
+	if err != nil {
+		return err
+	}
+	if !created {
+		fmt.Println("The database already has data; the demo org was not added.")
+	}
+	printLogins()
+	return nil
+}
+
+func printLogins() {
+	fmt.Println("Demo logins (password for all: " + seed.DemoPassword + "):")
+	for _, l := range seed.DemoLogins {
+		fmt.Printf("  %-24s %s\n", l.Email, l.Role)
+	}
+}
+
+func runUser(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: goodmoney user add --email E --name N --role R [--team T] --password P")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	email := fs.String("email", "", "email address")
+	name := fs.String("name", "", "full name")
+	role := fs.String("role", pipeline.RoleRep, "rep, manager or admin")
+	team := fs.String("team", "", "team name (optional)")
+	pw := fs.String("password", "", "password (8+ characters)")
+	tz := fs.String("timezone", "UTC", "IANA timezone")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, logger, 4)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	db := postgres.NewDB(d.Pool)
+	u, err := seed.AddUser(ctx, db, pipeline.NewUser{Email: *email, Name: *name, Role: *role, Timezone: *tz, Password: *pw}, *team)
+	if err != nil {
+		if fields := pipeline.FieldErrors(err); fields != nil {
+			return fmt.Errorf("%v", fields)
+		}
+		return err
+	}
+	fmt.Printf("added user %d %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "seed the demo org when the database is empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, logger, 0)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	db := postgres.NewDB(d.Pool)
+	if *demo {
+		if _, err := seed.Demo(ctx, db); err != nil {
+			return err
+		}
+	}
+
+	workers := river.NewWorkers()
+	if err := jobs.Register(workers, db); err != nil {
+		return err
+	}
+	jobClient, err := jobs.NewClient(d.Pool, jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic()})
+	if err != nil {
+		return err
+	}
+	if err := jobClient.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	srv := server.New(server.Deps{
+		Config: server.Config{SessionSecure: cfg.SessionSecure, BaseURL: cfg.BaseURL},
+		Logger: logger,
+		DB:     db,
+	})
+	httpServer := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.ListenAndServe() }()
+	fmt.Printf("goodmoney is serving on http://%s\n", cfg.Addr)
+	if *demo {
+		printLogins()
+	}
+
+	select {
+	case err = <-errc:
+		err = fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+		logger.Info("shutting down: draining requests")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if e := httpServer.Shutdown(shutdownCtx); e != nil {
+		logger.Error("http shutdown", "err", e)
+	}
+	if e := jobs.Stop(shutdownCtx, jobClient); e != nil {
+		logger.Error("jobs shutdown", "err", e)
+	}
+	logger.Info("stopped")
+	return err
+}

@@ -1,0 +1,105 @@
+// Package pgtest gives each test its own PostgreSQL database, migrated and
+// empty, so database tests can run in parallel without seeing each other.
+//
+// The first test that asks starts one private cluster for the whole test
+// process (see pglocal), migrates a template database, and then every test
+// gets a clone of that template, dropped when the test ends. A package that
+// uses pgtest stops the cluster after its tests with:
+//
+//	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// maxConns bounds each test's pool, so that parallel tests stay well below
+// the server's max_connections.
+const maxConns = 8
+
+// proc is the cluster shared by the tests of this process, started on first use.
+var proc lazyServer
+
+type lazyServer struct {
+	once sync.Once
+	srv  *server
+	err  error
+}
+
+func (l *lazyServer) get() (*server, error) {
+	l.once.Do(func() { l.srv, l.err = startServer() })
+	return l.srv, l.err
+}
+
+// NewDB returns a pool on a fresh database cloned from the migrated
+// template. The pool is closed and the database dropped when the test ends.
+// If the cluster cannot start, the test fails with the reason.
+func NewDB(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	pool, _ := NewDBURL(tb)
+	return pool
+}
+
+// NewDBURL is NewDB that also returns the database's connection string, for
+// code under test that opens its own pool.
+func NewDBURL(tb testing.TB) (*pgxpool.Pool, string) {
+	tb.Helper()
+	s, err := proc.get()
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name, err := s.clone(ctx)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	// Cleanups run last-in first-out: the pool closes before the drop.
+	tb.Cleanup(func() {
+		if err := s.drop(name); err != nil {
+			tb.Errorf("pgtest: %v", err)
+		}
+	})
+	connString := s.cluster.ConnString(name)
+	pool, err := newPool(ctx, connString, maxConns)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool, connString
+}
+
+// Main runs the tests, then stops the cluster and removes its folder. It
+// returns the exit code for os.Exit.
+func Main(m *testing.M) int {
+	code := m.Run()
+	// Mark the cluster as gone so a straggler cannot start a new one.
+	proc.once.Do(func() { proc.err = errors.New("pgtest.Main has already finished") })
+	if proc.srv != nil {
+		if err := proc.srv.close(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		}
+	}
+	return code
+}
+
+func newPool(ctx context.Context, connString string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("parse connection string: %w", err)
+	}
+	cfg.MaxConns = maxConns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	return pool, nil
+}

@@ -1,0 +1,237 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"goodmoney/internal/money"
+)
+
+// Deal stages, in pipeline order.
+const (
+	StageLead         = "lead"
+	StageQualified    = "qualified"
+	StageProposal     = "proposal"
+	StageNegotiation  = "negotiation"
+	StageWon          = "won"
+	StageLost         = "lost"
+	StageDisqualified = "disqualified"
+)
+
+// Stages lists every stage in order; OpenStages those still being worked.
+var (
+	Stages     = []string{StageLead, StageQualified, StageProposal, StageNegotiation, StageWon, StageLost, StageDisqualified}
+	OpenStages = []string{StageLead, StageQualified, StageProposal, StageNegotiation}
+)
+
+// ValidStage reports whether s names a stage.
+func ValidStage(s string) bool { return contains(Stages, s) }
+
+// IsOpenStage reports whether a deal in stage s is still being worked.
+func IsOpenStage(s string) bool { return contains(OpenStages, s) }
+
+// Deal is an opportunity to sell to a prospect, owned by one rep.
+type Deal struct {
+	ID             int64
+	OrgID          int64
+	ProspectID     int64
+	ProspectName   string
+	OwnerID        int64
+	OwnerName      string
+	Title          string
+	Stage          string
+	Amount         money.Cents
+	ListPrice      *money.Cents
+	Cost           *money.Cents
+	Currency       string
+	ExpectedClose  *time.Time // a date: midnight UTC
+	NextStep       string
+	NextStepDue    *time.Time // a date: midnight UTC
+	FuturePromise  bool
+	CloseReasons   []string
+	CameBackAt     *time.Time
+	StageChangedAt time.Time
+	LastTouchAt    *time.Time
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	// The stored score, when the deal has been scored.
+	Points int
+	Band   string
+}
+
+// MarginPct returns (amount − cost) / amount in percent, when both are known.
+func (d *Deal) MarginPct() (float64, bool) {
+	if d.Cost == nil || d.Amount <= 0 {
+		return 0, false
+	}
+	return float64(d.Amount-*d.Cost) / float64(d.Amount) * 100, true
+}
+
+// DiscountPct returns (list − amount) / list in percent, when the list price is known.
+func (d *Deal) DiscountPct() (float64, bool) {
+	if d.ListPrice == nil || *d.ListPrice <= 0 {
+		return 0, false
+	}
+	return float64(*d.ListPrice-d.Amount) / float64(*d.ListPrice) * 100, true
+}
+
+// IsOpen reports whether the deal is still being worked.
+func (d *Deal) IsOpen() bool { return IsOpenStage(d.Stage) }
+
+// NextStepOverdue reports whether the next step's due date has passed (in loc).
+func (d *Deal) NextStepOverdue(now time.Time, loc *time.Location) bool {
+	if d.NextStepDue == nil || !d.IsOpen() {
+		return false
+	}
+	y, m, day := now.In(loc).Date()
+	today := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	return d.NextStepDue.Before(today)
+}
+
+// DealInput is a deal as entered on the form, already parsed into types.
+type DealInput struct {
+	ProspectID    int64
+	Title         string
+	Amount        money.Cents
+	ListPrice     *money.Cents
+	Cost          *money.Cents
+	Stage         string
+	ExpectedClose *time.Time
+	NextStep      string
+	NextStepDue   *time.Time
+	FuturePromise bool
+	Version       int // the version the edit started from; ignored on create
+}
+
+// Validate returns per-field messages for what the parsers cannot see.
+func (in *DealInput) Validate() map[string]string {
+	in.Title = strings.TrimSpace(in.Title)
+	in.NextStep = strings.TrimSpace(in.NextStep)
+	errs := map[string]string{}
+	if in.ProspectID <= 0 {
+		errs["prospect_id"] = "Choose the prospect this deal is with."
+	}
+	if in.Title == "" {
+		errs["title"] = "Give the deal a title, like “200 seats, annual”."
+	} else if len(in.Title) > 200 {
+		errs["title"] = "Keep the title under 200 characters."
+	}
+	if !ValidStage(in.Stage) {
+		errs["stage"] = "Choose a stage from the list."
+	}
+	if len(in.NextStep) > 500 {
+		errs["next_step"] = "Keep the next step under 500 characters."
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// DealFilter narrows a deal list. After is the keyset cursor: the id of the
+// last deal of the previous page (lists are ordered newest first by id).
+type DealFilter struct {
+	Stage   string
+	OwnerID int64
+	Band    string
+	Q       string
+	After   int64
+	Limit   int
+}
+
+// DealPage is one page of a deal list.
+type DealPage struct {
+	Deals []*Deal
+	Next  int64 // cursor for the next page; 0 when this is the last
+}
+
+// StageColumn is one column of the board.
+type StageColumn struct {
+	Stage string
+	Count int
+	Total money.Cents
+	Deals []*Deal
+}
+
+// StageChange records a deal moving between stages.
+type StageChange struct {
+	From   string
+	To     string
+	ByName string
+	At     time.Time
+}
+
+// StageTime is how long a deal spent (or has spent so far) in one stage.
+type StageTime struct {
+	Stage    string
+	Duration time.Duration
+	Current  bool
+}
+
+// DealDetail is everything the deal page shows.
+type DealDetail struct {
+	Deal         *Deal
+	Contacts     []*Contact
+	Timeline     []TimelineItem
+	TimelineNext int // offset of the next timeline page; 0 when none
+	StageTimes   []StageTime
+}
+
+// TimelineItem is a touch or a stage change on the deal's timeline.
+type TimelineItem struct {
+	At          time.Time
+	Touch       *Touch
+	StageChange *StageChange
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// DealService keeps deals and their touches. Every method applies the access
+// policy: reps see their own deals, managers their team's, admins the org's.
+// A deal the actor may not see is ENOTFOUND, never EFORBIDDEN.
+type DealService interface {
+	CreateDeal(ctx context.Context, a Actor, in DealInput) (*Deal, error)
+	Deal(ctx context.Context, a Actor, id int64) (*Deal, error)
+	DealDetail(ctx context.Context, a Actor, id int64, timelineOffset int) (*DealDetail, error)
+	// UpdateDeal saves an edit made from in.Version; a newer stored version is
+	// ECONFLICT and the error carries the stored deal (see ConflictDeal).
+	UpdateDeal(ctx context.Context, a Actor, id int64, in DealInput) (*Deal, error)
+	MoveDeal(ctx context.Context, a Actor, id int64, stage string) (*Deal, error)
+	ListDeals(ctx context.Context, a Actor, f DealFilter) (*DealPage, error)
+	Board(ctx context.Context, a Actor, perColumn int) ([]StageColumn, error)
+	LogTouch(ctx context.Context, a Actor, dealID int64, in TouchInput) (*Touch, error)
+	DeleteTouch(ctx context.Context, a Actor, touchID int64) error
+	Home(ctx context.Context, a Actor, now time.Time) (*Home, error)
+	// SearchDeals finds the actor's open deals by title or prospect name (quick log).
+	SearchDeals(ctx context.Context, a Actor, q string, limit int) ([]*Deal, error)
+	Owners(ctx context.Context, a Actor) ([]*User, error)
+}
+
+// Home is the rep's start page.
+type Home struct {
+	Flagged   []*Deal // open deals in the not_good_money band
+	Overdue   []*Deal // open deals whose next step is past due
+	Untouched []*Deal // open deals with no touch for 14+ days
+	CameBack  []*Deal // disqualified deals whose prospect came back
+	Recent    []*Deal // the actor's most recently touched open deals, for quick log
+}
+
+// ConflictError is the ECONFLICT answer to a stale edit: the stored deal as
+// the other person left it.
+type ConflictError struct {
+	Err     *Error
+	Current *Deal
+}
+
+func (e *ConflictError) Error() string { return e.Err.Error() }
+func (e *ConflictError) Unwrap() error { return e.Err }

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"goodmoney/internal/pipeline"
+	"goodmoney/web"
+)
+
+// dealNew shows the new-deal form for a chosen prospect, or a prospect
+// search to choose one first.
+func (s *Server) dealNew(w http.ResponseWriter, r *http.Request) {
+	v := web.DealNewView{Q: strings.TrimSpace(r.URL.Query().Get("q")), Form: web.DealForm{Stage: pipeline.StageLead}}
+	if id, ok := pathID(r.URL.Query().Get("prospect_id")); ok {
+		p, err := s.Prospects.Prospect(r.Context(), actor(r), id)
+		if err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+		v.Prospect = p
+		v.Form.ProspectID = strconv.FormatInt(id, 10)
+	}
+	if v.Prospect == nil && v.Q != "" {
+		matches, _, err := s.Prospects.SearchProspects(r.Context(), actor(r), v.Q, "", 20)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Matches = matches
+	}
+	s.render(w, r, http.StatusOK, web.DealNewPage(s.page(r, "New deal", web.NavDeals), v))
+}
+
+// dealCreate opens a deal and answers 303 to its page.
+func (s *Server) dealCreate(w http.ResponseWriter, r *http.Request) {
+	form := dealFormFrom(r)
+	in, errs := parseDealForm(form)
+	if len(errs) == 0 {
+		d, err := s.Deals.CreateDeal(r.Context(), actor(r), in)
+		if err == nil {
+			http.Redirect(w, r, "/deals/"+strconv.FormatInt(d.ID, 10), http.StatusSeeOther)
+			return
+		}
+		if pipeline.ErrorCode(err) != pipeline.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		errs.merge(pipeline.FieldErrors(err))
+	}
+	form.Errors = errs
+	v := web.DealNewView{Form: form}
+	if in.ProspectID > 0 {
+		v.Prospect, _ = s.Prospects.Prospect(r.Context(), actor(r), in.ProspectID)
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, web.DealNewPage(s.page(r, "New deal", web.NavDeals), v))
+}

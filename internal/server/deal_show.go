@@ -1,0 +1,58 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"goodmoney/internal/pipeline"
+	"goodmoney/web"
+)
+
+// dealShow renders the deal page.
+func (s *Server) dealShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(chi.URLParam(r, "id"))
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("timeline"))
+	s.renderDeal(w, r, http.StatusOK, id, offset, func(v *web.DealPageView) {})
+}
+
+// renderDeal loads the deal page and lets the caller adjust the view (keep a
+// failed form's values, show a conflict) before it renders.
+func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, id int64, offset int, adjust func(*web.DealPageView)) {
+	detail, err := s.Deals.DealDetail(r.Context(), actor(r), id, offset)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := userLoc(r)
+	now := s.now()
+	v := web.DealPageView{
+		Detail: detail,
+		Edit:   dealFormOf(detail.Deal),
+		Touch:  newTouchForm(now, loc),
+		Loc:    loc,
+		Now:    now,
+	}
+	if s.Scores != nil {
+		if v.Score, err = s.Scores.DealScore(r.Context(), actor(r), id); err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	adjust(&v)
+	if offset > 0 && isHTMX(r) {
+		s.render(w, r, status, web.Timeline(timelineView(detail, loc)))
+		return
+	}
+	s.render(w, r, status, web.DealPage(s.page(r, detail.Deal.Title, web.NavDeals), v))
+}
+
+func timelineView(d *pipeline.DealDetail, loc *time.Location) web.TimelineView {
+	return web.TimelineView{DealID: d.Deal.ID, Items: d.Timeline, NextPage: d.TimelineNext, Currency: d.Deal.Currency, Loc: loc}
+}

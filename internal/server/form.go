@@ -1,0 +1,129 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"goodmoney/internal/money"
+	"goodmoney/internal/pipeline"
+)
+
+// formErrors collects per-field messages while a form is parsed.
+type formErrors map[string]string
+
+// money parses an amount field; empty gives nil unless required.
+func (e formErrors) money(field, value string, required bool) *money.Cents {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		if required {
+			e[field] = "Enter an amount, like 12,500."
+		}
+		return nil
+	}
+	c, err := money.Parse(value)
+	if err != nil {
+		e[field] = err.Error()
+		return nil
+	}
+	return &c
+}
+
+// date parses a yyyy-mm-dd field from a date input; empty gives nil.
+func (e formErrors) date(field, value string) *time.Time {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, value)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		e[field] = "Enter a date like 2026-12-31."
+		return nil
+	}
+	return &t
+}
+
+// dateTime parses a datetime-local field in the user's timezone; empty means now.
+func (e formErrors) dateTime(field, value string, loc *time.Location, now time.Time) time.Time {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return now
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, value, loc); err == nil {
+			return t
+		}
+	}
+	e[field] = "Enter a date and time like 2026-11-23 14:30."
+	return time.Time{}
+}
+
+// intOpt parses an optional whole number.
+func (e formErrors) intOpt(field, value string) *int {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil || n < 0 {
+		e[field] = "Enter a whole number of minutes."
+		return nil
+	}
+	return &n
+}
+
+// id parses an optional id field ("" is 0).
+func (e formErrors) id(field, value, msg string) int64 {
+	id, ok := parseOptionalID(value)
+	if !ok {
+		e[field] = msg
+	}
+	return id
+}
+
+// merge adds the domain's messages to the parser's; the parser's win.
+func (e formErrors) merge(more map[string]string) {
+	for k, v := range more {
+		if _, ok := e[k]; !ok {
+			e[k] = v
+		}
+	}
+}
+
+// userLoc returns the signed-in user's timezone.
+func userLoc(r *http.Request) *time.Location {
+	if u := currentUser(r); u != nil {
+		if loc, err := pipeline.LoadLocation(u.Timezone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// pathID reads a numeric URL parameter; ok is false for anything else.
+func pathID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// isHTMX reports whether htmx sent the request (it swaps part of the page).
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true"
+}
+
+// dateInput formats a date for a date input.
+func dateInput(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// moneyInput formats an optional amount for a form field.
+func moneyInput(c *money.Cents) string {
+	if c == nil {
+		return ""
+	}
+	return c.Input()
+}

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"goodmoney/internal/pipeline"
+)
+
+type ctxKey int
+
+const (
+	userKey    ctxKey = iota
+	sessionKey        // set once the session is loaded, so pages may read flashes
+)
+
+// Session keys.
+const (
+	sessUserID = "user_id"
+	sessEpoch  = "epoch"
+	sessFlash  = "flash"
+)
+
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		level := slog.LevelInfo
+		if ww.Status() >= 500 {
+			level = slog.LevelError
+		}
+		s.Logger.LogAttrs(r.Context(), level, "request",
+			slog.String("id", middleware.GetReqID(r.Context())),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()), slog.Duration("dur", time.Since(start)))
+	})
+}
+
+func (s *Server) recoverPanic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.Logger.Error("panic", "id", middleware.GetReqID(r.Context()), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.renderError(w, r, http.StatusInternalServerError, "Something went wrong",
+					"We hit an error on our side and have logged it. Please try again.")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loadUser puts the signed-in user into the request context. A session whose
+// user was disabled, or whose password changed since, is ended.
+func (s *Server) loadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, true))
+		id := s.Sessions.GetInt64(r.Context(), sessUserID)
+		if id == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u, err := s.Users.UserByID(r.Context(), id)
+		if err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
+			s.serverError(w, r, err)
+			return
+		}
+		if err != nil || u.SessionEpoch != s.Sessions.GetInt(r.Context(), sessEpoch) {
+			if err := s.Sessions.Destroy(r.Context()); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+	})
+}
+
+// currentUser returns the signed-in user, or nil.
+func currentUser(r *http.Request) *pipeline.User {
+	u, _ := r.Context().Value(userKey).(*pipeline.User)
+	return u
+}
+
+// actor returns the signed-in user as the actor of service calls.
+func actor(r *http.Request) pipeline.Actor {
+	if u := currentUser(r); u != nil {
+		return u.Actor()
+	}
+	return pipeline.Actor{}
+}
+
+// requireUser sends anonymous visitors to the sign-in page.
+func (s *Server) requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if currentUser(r) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		target := "/login"
+		if r.Method == http.MethodGet && r.URL.Path != "/" {
+			target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+		}
+		if r.Header.Get("HX-Request") == "true" {
+			w.Header().Set("HX-Redirect", target)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	})
+}
+
+// requireRole answers 403 unless the user holds one of the roles.
+func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u := currentUser(r)
+			for _, role := range roles {
+				if u != nil && u.Role == role {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+			s.renderError(w, r, http.StatusForbidden, "Not for your role",
+				"This page is for "+strings.Join(roles, " or ")+" accounts.")
+		})
+	}
+}

@@ -1,0 +1,62 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"goodmoney/web"
+)
+
+// Handler returns the router with every route of the app.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanic, securityHeaders, limitBody(1<<20))
+	r.Use(http.NewCrossOriginProtection().Handler)
+
+	r.Get("/healthz", s.healthz)
+	r.Handle("/static/*", web.StaticHandler())
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.Sessions.LoadAndSave, s.loadUser)
+		r.Get("/login", s.loginForm)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/", s.home)
+			r.Post("/touches", s.quickLog)
+			r.Get("/deals", s.dealsList)
+			r.Get("/deals/board", s.dealsBoard)
+			r.Get("/deals/new", s.dealNew)
+			r.Post("/deals", s.dealCreate)
+			r.Get("/deals/{id}", s.dealShow)
+			r.Post("/deals/{id}", s.dealSave)
+			r.Post("/deals/{id}/stage", s.dealMove)
+			r.Post("/deals/{id}/touches", s.touchCreate)
+			r.Get("/prospects", s.prospectsList)
+			r.Get("/prospects/new", s.prospectNew)
+			r.Post("/prospects", s.prospectCreate)
+			r.Get("/prospects/{id}", s.prospectShow)
+			r.Post("/prospects/{id}/contacts", s.contactCreate)
+			r.Get("/profile", s.profileForm)
+			r.Post("/profile", s.profileSave)
+			r.Post("/profile/password", s.passwordSave)
+
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole("admin"))
+				r.Get("/admin/users", s.usersList)
+				r.Post("/admin/users", s.userCreate)
+				r.Post("/admin/users/{id}", s.userUpdate)
+				r.Post("/admin/teams", s.teamCreate)
+			})
+		})
+	})
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusMethodNotAllowed, "Not allowed", "That action is not available here.")
+	})
+	return r
+}

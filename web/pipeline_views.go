@@ -1,0 +1,122 @@
+package web
+
+import (
+	"time"
+
+	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
+)
+
+// DealForm holds the deal form's values as typed (strings, so a bad amount
+// comes back exactly as entered) and its per-field messages. Keys of Errors
+// are the form field names: prospect_id, title, amount, list_price, cost,
+// stage, expected_close, next_step, next_step_due, plus FormErrorKey.
+type DealForm struct {
+	ID                                    int64 // 0 for a new deal
+	ProspectID                            string
+	Title, Amount, ListPrice, Cost, Stage string
+	ExpectedClose, NextStep, NextStepDue  string // dates as yyyy-mm-dd
+	FuturePromise                         bool
+	Version                               string
+	Errors                                map[string]string
+}
+
+// TouchForm holds the log-a-touch form. OccurredAt is a datetime-local value
+// (yyyy-mm-ddThh:mm) in the user's timezone. Keys of Errors: kind, direction,
+// occurred_at, outcome, notes, quote_amount, duration_min, contact_id, deal,
+// plus FormErrorKey.
+type TouchForm struct {
+	Kind, Direction, OccurredAt, Outcome, Notes string
+	QuoteAmount, DurationMin, ContactID         string
+	Deal                                        string // quick log only: the deal picked by name
+	Errors                                      map[string]string
+}
+
+// ContactForm holds the add-contact form. Keys of Errors: contact_name,
+// contact_email, contact_phone, contact_title.
+type ContactForm struct {
+	Name, Email, Phone, Title string
+	Errors                    map[string]string
+}
+
+// ProspectForm holds the new-prospect form with its optional first contact.
+// Keys of Errors: name, website, industry, notes and the contact_* keys.
+type ProspectForm struct {
+	Name, Website, Industry, Notes string
+	Contact                        ContactForm
+	Errors                         map[string]string
+}
+
+// DealPageView is the deal page: numbers, score card, log-a-touch form,
+// timeline and the edit form.
+type DealPageView struct {
+	Detail   *pipeline.DealDetail
+	Score    *scoring.Score // nil until the deal is scored
+	Edit     DealForm
+	Touch    TouchForm
+	Conflict *pipeline.Deal // the stored values when an edit was refused as stale
+	Loc      *time.Location // the viewer's timezone, for dates and times
+	Now      time.Time
+}
+
+// TimelineView is the timeline fragment, swapped in by htmx after a touch.
+type TimelineView struct {
+	DealID   int64
+	Items    []pipeline.TimelineItem
+	NextPage int // timeline offset of the next page, 0 when none
+	Currency string
+	Loc      *time.Location
+}
+
+// DealListView is /deals with its filters.
+type DealListView struct {
+	Deals   []*pipeline.Deal
+	Filter  pipeline.DealFilter
+	Owners  []Option
+	NextURL string // "" on the last page
+	Loc     *time.Location
+}
+
+// BoardView is /deals/board.
+type BoardView struct {
+	Columns  []pipeline.StageColumn
+	Currency string
+}
+
+// DealNewView is /deals/new: pick a prospect first (search), then the form.
+type DealNewView struct {
+	Prospect *pipeline.Prospect   // nil until a prospect is chosen
+	Q        string               // the prospect search typed
+	Matches  []*pipeline.Prospect // prospects matching Q
+	Form     DealForm
+}
+
+// ProspectListView is /prospects.
+type ProspectListView struct {
+	Prospects []*pipeline.Prospect
+	Q         string
+	NextURL   string
+}
+
+// ProspectPageView is /prospects/{id}.
+type ProspectPageView struct {
+	Prospect *pipeline.Prospect
+	Deals    []*pipeline.Deal
+	Touches  []*pipeline.Touch
+	Contact  ContactForm
+	Loc      *time.Location
+}
+
+// ProspectNewView is /prospects/new.
+type ProspectNewView struct {
+	Form ProspectForm
+}
+
+// HomeView is the home page.
+type HomeView struct {
+	Name  string
+	Home  *pipeline.Home
+	Quick TouchForm
+	Loc   *time.Location
+	Now   time.Time
+}
