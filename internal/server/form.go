@@ -32,13 +32,12 @@ func (e formErrors) money(field, value string, required bool) *money.Cents {
 
 // date parses a yyyy-mm-dd field from a date input; empty gives nil.
 func (e formErrors) date(field, value string) *time.Time {
-	value = strings.TrimSpace(value)
-	if value == "" {
+	if strings.TrimSpace(value) == "" {
 		return nil
 	}
-	t, err := time.Parse(time.DateOnly, value)
-	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
-		e[field] = "Enter a date like 2026-12-31."
+	t, err := pipeline.ParseDate(value)
+	if err != nil {
+		e[field] = err.Error()
 		return nil
 	}
 	return &t
@@ -46,17 +45,14 @@ func (e formErrors) date(field, value string) *time.Time {
 
 // dateTime parses a datetime-local field in the user's timezone; empty means now.
 func (e formErrors) dateTime(field, value string, loc *time.Location, now time.Time) time.Time {
-	value = strings.TrimSpace(value)
-	if value == "" {
+	if strings.TrimSpace(value) == "" {
 		return now
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.DateOnly} {
-		if t, err := time.ParseInLocation(layout, value, loc); err == nil {
-			return t
-		}
+	t, err := pipeline.ParseDateTime(value, loc)
+	if err != nil {
+		e[field] = err.Error()
 	}
-	e[field] = "Enter a date and time like 2026-11-23 14:30."
-	return time.Time{}
+	return t
 }
 
 // intOpt parses an optional whole number.
@@ -117,7 +113,7 @@ func dateInput(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Format(time.DateOnly)
+	return pipeline.DateInput(*t)
 }
 
 // moneyInput formats an optional amount for a form field.

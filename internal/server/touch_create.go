@@ -14,7 +14,7 @@ import (
 
 // newTouchForm is the empty log-a-touch form: now, outbound, a call.
 func newTouchForm(now time.Time, loc *time.Location) web.TouchForm {
-	return web.TouchForm{Kind: "call", Direction: "outbound", OccurredAt: now.In(loc).Format("2006-01-02T15:04")}
+	return web.TouchForm{Kind: "call", Direction: "outbound", OccurredAt: pipeline.DateTimeInput(now, loc)}
 }
 
 func touchFormFrom(r *http.Request) web.TouchForm {

@@ -1,0 +1,119 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDeal_StaleEditRefused(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	rep, manager := a.signedIn("rep@example.com"), a.signedIn("manager@example.com")
+	id, _, version := a.demoDeal("Harbor Foods — annual renewal")
+	path := "/deals/" + strconv.FormatInt(id, 10)
+	form := func(amount, step string) url.Values {
+		return url.Values{"title": {"Harbor Foods — annual renewal"}, "amount": {amount}, "cost": {"23000"}, "list_price": {"45000"},
+			"stage": {"proposal"}, "next_step": {step}, "version": {strconv.Itoa(version)}}
+	}
+	// Both opened the deal at the same version; the manager saves first.
+	if res := manager.post(path, form("44,000", "Manager's step")); res.status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", res.status)
+	}
+	res := rep.post(path, form("40,000", "Rep's step"))
+	if res.status != http.StatusConflict {
+		t.Fatalf("second save from the same version: status %d, want 409", res.status)
+	}
+	for _, want := range []string{"changed by someone else since you opened it", "Manager&#39;s step", `value="40,000"`, "$44,000"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("conflict page lacks %q", want)
+		}
+	}
+	var amount int64
+	var step string
+	var v int
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT amount, next_step, version FROM deals WHERE id = $1`, id).Scan(&amount, &step, &v)
+	if amount != 4400000 || step != "Manager's step" || v != version+1 {
+		t.Errorf("stored amount %d step %q version %d; the first save must stand", amount, step, v)
+	}
+}
+
+func TestDeal_BadInputKeepsValues(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	_, prospectID, _ := a.demoDeal("Harbor Foods — annual renewal")
+	pid := strconv.FormatInt(prospectID, 10)
+	for _, tc := range []struct {
+		name, field, value, msg string
+	}{
+		{"AmountLetters", "amount", "twelve grand", "enter an amount like 12,500.00"},
+		{"AmountNegative", "amount", "-5", "zero or more"},
+		{"CostThreeDecimals", "cost", "12.345", "at most two decimals"},
+		{"BadDate", "expected_close", "31/12/2026", "Enter a date like 2026-12-31."},
+		{"NoTitle", "title", "", "Give the deal a title"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"prospect_id": {pid}, "title": {"Kept title"}, "amount": {"$12,500"}, "cost": {"9,000.50"}, "stage": {"lead"}, "next_step": {"Kept step"}}
+			form.Set(tc.field, tc.value)
+			res := c.post("/deals", form)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422", res.status)
+			}
+			if !strings.Contains(res.body, tc.msg) || !strings.Contains(res.body, `id="`+tc.field+`-error"`) {
+				t.Errorf("no message %q next to %s", tc.msg, tc.field)
+			}
+			if !strings.Contains(res.body, `value="Kept step"`) {
+				t.Error("the other values were not kept")
+			}
+			if tc.value != "" && !strings.Contains(res.body, `value="`+tc.value+`"`) {
+				t.Errorf("the bad value %q was not kept", tc.value)
+			}
+		})
+	}
+	t.Run("GoodCreateRedirects", func(t *testing.T) {
+		res := c.post("/deals", url.Values{"prospect_id": {pid}, "title": {"Depot add-on"}, "amount": {"$12,500"}, "cost": {"9,000.50"}, "stage": {"lead"}})
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/deals/") {
+			t.Fatalf("create: %d %q", res.status, res.location)
+		}
+		var amount, cost int64
+		_ = a.DB.Pool.QueryRow(context.Background(), `SELECT amount, cost FROM deals WHERE title = 'Depot add-on'`).Scan(&amount, &cost)
+		if amount != 1250000 || cost != 900050 {
+			t.Errorf("stored %d/%d cents, want 1250000/900050", amount, cost)
+		}
+	})
+	t.Run("TouchInTheFuture", func(t *testing.T) {
+		id, _, _ := a.demoDeal("Harbor Foods — annual renewal")
+		res := c.post("/deals/"+strconv.FormatInt(id, 10)+"/touches", url.Values{"kind": {"call"}, "direction": {"outbound"}, "occurred_at": {"2099-01-01T10:00"}, "notes": {"kept note"}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "in the future") || !strings.Contains(res.body, "kept note") {
+			t.Errorf("future touch: status %d; want 422 with the message and the notes kept", res.status)
+		}
+	})
+}
+
+func TestProspect_CreateAndSearch(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep2@example.com")
+	res := c.post("/prospects", url.Values{"name": {"Quarry & Sons"}, "website": {"quarry.example"}, "contact_name": {"Ines Quarry"}, "contact_email": {"not-an-email"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter an email address") || !strings.Contains(res.body, `value="Quarry &amp; Sons"`) {
+		t.Fatalf("bad contact email: %d", res.status)
+	}
+	res = c.post("/prospects", url.Values{"name": {"Quarry & Sons"}, "website": {"quarry.example"}, "contact_name": {"Ines Quarry"}, "contact_email": {"ines@quarry.example"}})
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/prospects/") {
+		t.Fatalf("create: %d %q", res.status, res.location)
+	}
+	// Search finds it by name, website, contact name and contact email, for anyone in the org.
+	other := a.signedIn("rep3@example.com")
+	for _, q := range []string{"quarry", "QUARRY.EX", "ines", "ines@quarry"} {
+		if res := other.get("/prospects?q=" + url.QueryEscape(q)); !strings.Contains(res.body, "Quarry &amp; Sons") {
+			t.Errorf("search %q does not find the prospect", q)
+		}
+	}
+	if res := other.get("/prospects?q=zzzz"); strings.Contains(res.body, "Quarry") {
+		t.Error("search for zzzz found the prospect")
+	}
+}
