@@ -56,10 +56,12 @@ type Page struct {
 // single form keeps ids stable (#email, #password); set ID when a page repeats
 // the same field name in several forms.
 type Field struct {
-	Name, Label, Type, Value, Error, Hint, Placeholder, Autocomplete string
-	ID                                                               string
-	Required                                                         bool
-	Attrs                                                            templ.Attributes // extra attributes, e.g. min, step, autofocus
+	Name, Label, Type, Value string
+	Error, Hint, Placeholder string
+	Autocomplete             string
+	ID                       string // defaults to Name
+	Required                 bool
+	Attrs                    templ.Attributes // extra attributes, e.g. inputmode, min, rows, autofocus
 }
 
 // Option is one choice of a select.

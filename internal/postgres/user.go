@@ -210,7 +210,7 @@ func (s *UserService) CreateTeam(ctx context.Context, a pipeline.Actor, name str
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return nil, pipeline.Invalid(map[string]string{"team_name": "Enter a team name (up to 100 characters)."})
+		return nil, pipeline.Invalid(map[string]string{"name": "Enter a team name (up to 100 characters)."})
 	}
 	t := &pipeline.Team{OrgID: a.OrgID, Name: name, ManagerID: managerID}
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
@@ -222,7 +222,7 @@ func (s *UserService) CreateTeam(ctx context.Context, a pipeline.Actor, name str
 		if errors.Is(err, pgx.ErrNoRows) {
 			return pipeline.Invalid(map[string]string{"manager_id": "Choose a manager from the list."})
 		} else if isUniqueViolation(err) {
-			return pipeline.Invalid(map[string]string{"team_name": "A team with this name exists already."})
+			return pipeline.Invalid(map[string]string{"name": "A team with this name exists already."})
 		} else if err != nil {
 			return fmt.Errorf("insert team: %w", err)
 		}

@@ -12,11 +12,13 @@ import (
 )
 
 func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
-	s.renderUsers(w, r, http.StatusOK, web.UserForm{Role: pipeline.RoleRep, Timezone: "UTC"})
+	s.renderUsers(w, r, http.StatusOK, newUserForm(), web.TeamForm{})
 }
 
-// renderUsers shows the users page, with the add-user form as given.
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, form web.UserForm) {
+func newUserForm() web.UserForm { return web.UserForm{Role: pipeline.RoleRep, Timezone: "UTC"} }
+
+// renderUsers shows the users page, with the add-user and add-team forms as given.
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, form web.UserForm, team web.TeamForm) {
 	a := actor(r)
 	users, err := s.Users.ListUsers(r.Context(), a)
 	if err != nil {
@@ -28,7 +30,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		s.fail(w, r, err)
 		return
 	}
-	v := web.UsersView{New: form}
+	v := web.UsersView{New: form, Team: team, Timezones: timezones}
 	for _, u := range users {
 		v.Users = append(v.Users, web.UserRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role,
 			TeamName: u.TeamName, TeamID: u.TeamID, Disabled: u.Disabled})
@@ -53,7 +55,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	teamID, ok := parseOptionalID(form.TeamID)
 	if !ok {
 		form.Errors = map[string]string{"team_id": "Choose a team from the list."}
-		s.renderUsers(w, r, http.StatusUnprocessableEntity, form)
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, form, web.TeamForm{})
 		return
 	}
 	u, err := s.Users.CreateUser(r.Context(), actor(r), pipeline.NewUser{
@@ -62,7 +64,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	})
 	if pipeline.ErrorCode(err) == pipeline.EINVALID {
 		form.Errors = pipeline.FieldErrors(err)
-		s.renderUsers(w, r, http.StatusUnprocessableEntity, form)
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, form, web.TeamForm{})
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -98,14 +100,17 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
-	managerID, ok := parseOptionalID(r.PostFormValue("manager_id"))
+	team := web.TeamForm{Name: r.PostFormValue("name"), ManagerID: r.PostFormValue("manager_id")}
+	managerID, ok := parseOptionalID(team.ManagerID)
 	if !ok {
-		s.renderUsersError(w, r, "Choose a manager from the list.")
+		team.Errors = map[string]string{"manager_id": "Choose a manager from the list."}
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, newUserForm(), team)
 		return
 	}
-	t, err := s.Users.CreateTeam(r.Context(), actor(r), r.PostFormValue("team_name"), managerID)
+	t, err := s.Users.CreateTeam(r.Context(), actor(r), team.Name, managerID)
 	if pipeline.ErrorCode(err) == pipeline.EINVALID {
-		s.renderUsersError(w, r, firstMessage(err))
+		team.Errors = pipeline.FieldErrors(err)
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, newUserForm(), team)
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -117,8 +122,9 @@ func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
 
 // renderUsersError shows the users page with a form-level message.
 func (s *Server) renderUsersError(w http.ResponseWriter, r *http.Request, msg string) {
-	s.renderUsers(w, r, http.StatusUnprocessableEntity, web.UserForm{Role: pipeline.RoleRep, Timezone: "UTC",
-		Errors: map[string]string{"form": msg}})
+	form := newUserForm()
+	form.Errors = map[string]string{web.FormErrorKey: msg}
+	s.renderUsers(w, r, http.StatusUnprocessableEntity, form, web.TeamForm{})
 }
 
 // firstMessage returns one field message of an EINVALID error.

@@ -219,3 +219,18 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestAdmin_AddTeam(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.signedIn("admin@example.com")
+	if res := admin.post("/admin/teams", url.Values{"name": {"East"}, "manager_id": {""}}); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "exists already") {
+		t.Errorf("duplicate team: status %d, want 422 with a message", res.status)
+	}
+	if res := admin.post("/admin/teams", url.Values{"name": {"North"}, "manager_id": {""}}); res.status != http.StatusSeeOther {
+		t.Fatalf("add team: status %d", res.status)
+	}
+	if res := admin.get("/admin/users"); !strings.Contains(res.body, "North") {
+		t.Error("the new team is not listed")
+	}
+}
