@@ -27,13 +27,13 @@ func TestMain(m *testing.M) {
 
 // app is a real server on a fresh database seeded with the demo org.
 type app struct {
-	t   *testing.T
+	t   testing.TB
 	URL string
 	DB  *postgres.DB
 	srv *httptest.Server
 }
 
-func newApp(t *testing.T) *app {
+func newApp(t testing.TB) *app {
 	t.Helper()
 	pool := pgtest.NewDB(t)
 	db := postgres.NewDB(pool)
@@ -52,7 +52,7 @@ func newApp(t *testing.T) *app {
 
 // client is a browser-like HTTP client that does not follow redirects.
 type client struct {
-	t   *testing.T
+	t   testing.TB
 	app *app
 	hc  *http.Client
 }
