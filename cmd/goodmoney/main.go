@@ -29,9 +29,13 @@ Usage:
   goodmoney serve [--demo]          serve the web app (ADDR, default 127.0.0.1:8080)
   goodmoney migrate                 apply database migrations
   goodmoney seed                    create the demo org (on an empty database)
+  goodmoney seed --size large [--seed N]
+                                    add the benchmark org "Bench Corp" (500 reps, 5M touches)
+  goodmoney score [--org N]         rescore every open deal (of one org, or of all)
   goodmoney user add --email E --name N --role rep|manager|admin [--team T] --password P
 
-Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, BASE_URL, SESSION_SECURE, LOG_FORMAT.
+Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, BASE_URL, SESSION_SECURE, LOG_FORMAT,
+RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h).
 `
 
 func main() {
@@ -52,6 +56,8 @@ func main() {
 		err = runMigrate(ctx, cfg, logger)
 	case "seed":
 		err = runSeed(ctx, cfg, logger, os.Args[2:])
+	case "score":
+		err = runScore(ctx, cfg, logger, os.Args[2:])
 	case "user":
 		err = runUser(ctx, cfg, logger, os.Args[2:])
 	case "help", "-h", "--help":
@@ -99,14 +105,22 @@ func runMigrate(ctx context.Context, cfg config, logger *slog.Logger) error {
 
 func runSeed(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	size := fs.String("size", "demo", "demo, or large for the benchmark org")
+	seedNum := fs.Uint64("seed", 42, "random seed of the large org")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *size != "demo" && *size != "large" {
+		return fmt.Errorf("seed --size %q: want demo or large", *size)
 	}
 	d, err := openMigrated(ctx, cfg, logger, 4)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if *size == "large" {
+		return seedLarge(ctx, postgres.NewDB(d.Pool), *seedNum)
+	}
 	created, err := seed.Demo(ctx, postgres.NewDB(d.Pool))
 	if err != nil {
 		return err
@@ -115,6 +129,58 @@ func runSeed(ctx context.Context, cfg config, logger *slog.Logger, args []string
 		fmt.Println("The database already has data; the demo org was not added.")
 	}
 	printLogins()
+	return nil
+}
+
+// seedLarge adds the benchmark org and scores it.
+func seedLarge(ctx context.Context, db *postgres.DB, seedNum uint64) error {
+	scores := postgres.NewScoreService(db)
+	st, err := seed.Large(ctx, db, seed.LargeOptions{
+		Seed:     seedNum,
+		Progress: os.Stdout,
+		Rescore: func(ctx context.Context, orgID int64) error {
+			rs, err := scores.RescoreAll(ctx, orgID)
+			fmt.Printf("seed: rescored %d open deals, %d flagged, in %s\n", rs.Deals, rs.Flagged, rs.Duration.Round(time.Millisecond))
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Bench Corp (org %d): %d users, %d prospects, %d contacts, %d deals (%d open), %d stage changes, %d touches in %s.\n",
+		st.OrgID, st.Users, st.Prospects, st.Contacts, st.Deals, st.OpenDeals, st.StageChanges, st.Touches, st.Total.Round(time.Second))
+	fmt.Printf("Logins (password %s): %s, %s … %s, %s … %s\n", seed.DemoPassword, seed.BenchAdminEmail,
+		seed.BenchManagerEmail(1), seed.BenchManagerEmail(seed.LargeDefaults.Teams), seed.BenchRepEmail(1), seed.BenchRepEmail(seed.LargeDefaults.Reps))
+	return nil
+}
+
+// runScore rescores the open deals of one org, or of every org.
+func runScore(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	org := fs.Int64("org", 0, "org id (default: every org)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, logger, 4)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	scores := postgres.NewScoreService(postgres.NewDB(d.Pool))
+	orgs := []int64{*org}
+	if *org == 0 {
+		if orgs, err = scores.OrgIDs(ctx); err != nil {
+			return err
+		}
+	}
+	for _, id := range orgs {
+		st, err := scores.RescoreAll(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("org %d: rescored %d open deals in %s: %d flagged, %d scores changed, %d flags opened, %d resolved\n",
+			id, st.Deals, st.Duration.Round(time.Millisecond), st.Flagged, st.Written, st.Opened, st.Resolved)
+	}
 	return nil
 }
 
@@ -174,11 +240,15 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 		}
 	}
 
-	workers := river.NewWorkers()
-	if err := jobs.Register(workers, db); err != nil {
+	rescoreEvery, err := rescoreInterval()
+	if err != nil {
 		return err
 	}
-	jobClient, err := jobs.NewClient(d.Pool, jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic()})
+	workers := river.NewWorkers()
+	if err := jobs.Register(workers, db, logger, rescoreEvery); err != nil {
+		return err
+	}
+	jobClient, err := jobs.NewClient(d.Pool, jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic(rescoreEvery)})
 	if err != nil {
 		return err
 	}
@@ -187,9 +257,11 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	}
 
 	srv := server.New(server.Deps{
-		Config: server.Config{SessionSecure: cfg.SessionSecure, BaseURL: cfg.BaseURL},
-		Logger: logger,
-		DB:     db,
+		Config: server.Config{SessionSecure: cfg.SessionSecure, BaseURL: cfg.BaseURL,
+			BenchRoutes: os.Getenv("BENCH_ROUTES") == "1"},
+		Logger:         logger,
+		DB:             db,
+		EnqueueRescore: jobs.EnqueueRescore(jobClient),
 	})
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
@@ -223,4 +295,18 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	}
 	logger.Info("stopped")
 	return err
+}
+
+// rescoreInterval reads RESCORE_INTERVAL, how often the periodic job
+// rescores every open deal (a Go duration such as "6h"; default 24h).
+func rescoreInterval() (time.Duration, error) {
+	v := os.Getenv("RESCORE_INTERVAL")
+	if v == "" {
+		return jobs.DefaultRescoreInterval, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute {
+		return 0, fmt.Errorf("RESCORE_INTERVAL %q: want a duration of a minute or more, like 6h", v)
+	}
+	return d, nil
 }

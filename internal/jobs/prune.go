@@ -30,20 +30,3 @@ func (w *PruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error
 	}
 	return nil
 }
-
-// Register adds every worker to the bundle.
-func Register(workers *river.Workers, db *postgres.DB) error {
-	if err := river.AddWorkerSafely(workers, &PruneWorker{DB: db}); err != nil {
-		return fmt.Errorf("register prune: %w", err)
-	}
-	return nil
-}
-
-// Periodic lists the periodic jobs; River runs them on the elected leader only.
-func Periodic() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return PruneArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true}),
-	}
-}

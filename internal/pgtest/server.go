@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -34,10 +35,9 @@ type server struct {
 func startServer() (*server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// Not t.TempDir: its parent is a folder the postgres user cannot enter.
-	dir, err := os.MkdirTemp("", "gmtest")
+	dir, err := makeClusterDir()
 	if err != nil {
-		return nil, fmt.Errorf("make cluster folder: %w", err)
+		return nil, err
 	}
 	cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, TestSettings: true})
 	if err != nil {
@@ -49,6 +49,25 @@ func startServer() (*server, error) {
 		return nil, errors.Join(err, s.close())
 	}
 	return s, nil
+}
+
+// makeClusterDir makes the folder for the cluster in /dev/shm when that is a
+// roomy memory file system, since cloning a database there takes a sixth of
+// the time it takes on disk, and in the temporary folder otherwise. (Not in
+// t.TempDir: its parent is a folder the postgres user cannot enter.)
+func makeClusterDir() (string, error) {
+	const shm, minFree = "/dev/shm", 1 << 30
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(shm, &st); err == nil && st.Bavail*uint64(st.Bsize) >= minFree {
+		if dir, err := os.MkdirTemp(shm, "gmtest"); err == nil {
+			return dir, nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "gmtest")
+	if err != nil {
+		return "", fmt.Errorf("make cluster folder: %w", err)
+	}
+	return dir, nil
 }
 
 // setUp opens the admin pool and migrates the template database.

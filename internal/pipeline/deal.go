@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"goodmoney/internal/money"
+	"goodmoney/internal/scoring"
 )
 
 // Deal stages, in pipeline order.
@@ -178,6 +179,7 @@ type DealDetail struct {
 	Timeline     []TimelineItem
 	TimelineNext int // offset of the next timeline page; 0 when none
 	StageTimes   []StageTime
+	Score        *scoring.Score // the stored score; nil until the deal is scored
 }
 
 // TimelineItem is a touch or a stage change on the deal's timeline.
@@ -210,7 +212,8 @@ type DealService interface {
 	ListDeals(ctx context.Context, a Actor, f DealFilter) (*DealPage, error)
 	Board(ctx context.Context, a Actor, perColumn int) ([]StageColumn, error)
 	LogTouch(ctx context.Context, a Actor, dealID int64, in TouchInput) (*Touch, error)
-	DeleteTouch(ctx context.Context, a Actor, touchID int64) error
+	// DeleteTouch removes a touch of the deal; a touch of another deal is ENOTFOUND.
+	DeleteTouch(ctx context.Context, a Actor, dealID, touchID int64) error
 	Home(ctx context.Context, a Actor, now time.Time) (*Home, error)
 	// SearchDeals finds the actor's open deals by title or prospect name (quick log).
 	SearchDeals(ctx context.Context, a Actor, q string, limit int) ([]*Deal, error)

@@ -21,8 +21,12 @@ type DealService struct {
 	Rescore func(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error
 }
 
-// NewDealService returns a DealService on db.
-func NewDealService(db *DB) *DealService { return &DealService{db: db} }
+// NewDealService returns a DealService on db that rescores a deal (see
+// ScoreService.RescoreDeal) in the transaction of every write that changes
+// its inputs.
+func NewDealService(db *DB) *DealService {
+	return &DealService{db: db, Rescore: NewScoreService(db).RescoreDeal}
+}
 
 var _ pipeline.DealService = (*DealService)(nil)
 
@@ -241,18 +245,26 @@ func (s *DealService) ListDeals(ctx context.Context, a pipeline.Actor, f pipelin
 	if f.OwnerID != 0 {
 		where = append(where, "d.owner_id = "+qa.add(f.OwnerID))
 	}
+	from := "deals d"
 	if f.Band != "" {
-		where = append(where, "s.band = "+qa.add(f.Band))
+		// s.org_id is the deal's; saying so lets deal_scores_band_deal_idx
+		// hand out the band's deal ids in id order.
+		from += " JOIN deal_scores s ON s.deal_id = d.id"
+		where = append(where, "s.org_id = d.org_id", "s.band = "+qa.add(f.Band))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
+		from += " JOIN prospects p ON p.id = d.prospect_id"
 		pat := qa.add("%" + escapeLike(q) + "%")
 		where = append(where, "(d.title ILIKE "+pat+" OR p.name ILIKE "+pat+")")
 	}
 	if f.After > 0 {
 		where = append(where, "d.id < "+qa.add(f.After))
 	}
-	sql := `SELECT ` + dealColumns + ` FROM ` + dealJoins + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY d.id DESC LIMIT ` + qa.add(f.Limit+1)
+	// The page's ids are picked first, from indexes alone where they allow
+	// (deals_owner_idx, deal_scores_band_deal_idx); the display columns are
+	// joined for those rows only.
+	sql := `SELECT ` + dealColumns + ` FROM ` + dealJoins + ` WHERE d.id IN (SELECT d.id FROM ` + from +
+		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY d.id DESC LIMIT ` + qa.add(f.Limit+1) + `) ORDER BY d.id DESC`
 	rows, err := s.db.Pool.Query(ctx, sql, qa...)
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("list deals: %w", err))

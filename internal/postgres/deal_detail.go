@@ -48,6 +48,7 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 		) x ORDER BY at DESC, id DESC LIMIT `+tlArgs.add(TimelinePageSize+1)+` OFFSET `+tlArgs.add(offset), tlArgs...)
 
 	b.Queue(`SELECT to_stage, at FROM deal_stage_changes WHERE deal_id = $1 ORDER BY at, id`, id)
+	b.Queue(storedScoreSQL, id, a.OrgID)
 
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
@@ -70,6 +71,9 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 	}
 	if detail.StageTimes, err = scanStageTimes(res, s.db.Now()); err != nil {
 		return nil, fmt.Errorf("deal %d stage times: %w", id, err)
+	}
+	if detail.Score, err = scanScore(res.QueryRow()); err != nil {
+		return nil, fmt.Errorf("deal %d score: %w", id, err)
 	}
 	return detail, nil
 }

@@ -168,28 +168,39 @@ func (s *ProspectService) ProspectTouches(ctx context.Context, a pipeline.Actor,
 	})
 }
 
+// searchCap bounds how many matches of a search are sorted for one page.
+const searchCap = 1000
+
 // SearchProspects lists the org's prospects by name, optionally matching q
-// against names, websites and contacts (a trigram index serves the match).
-// The cursor is "<lower name>\x00<id>" of the last row shown.
+// against names, websites and contacts. The cursor is "<lower name>\x00<id>"
+// of the last row shown.
+//
+// With q, the matches come from the trigram index first (a subquery with a
+// LIMIT, so the planner cannot walk the name index and filter 100,000 rows
+// for a rare fragment), capped at searchCap: when more match, a page is the
+// first names among those found, and typing more narrows it.
 func (s *ProspectService) SearchProspects(ctx context.Context, a pipeline.Actor, q, after string, limit int) ([]*pipeline.Prospect, string, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
 	var qa args
 	where := []string{"p.org_id = " + qa.add(a.OrgID)}
-	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
-		where = append(where, "p.search LIKE "+qa.add("%"+escapeLike(q)+"%"))
-	}
 	if name, idText, ok := strings.Cut(after, "\x00"); ok {
 		if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
 			where = append(where, "(lower(p.name), p.id) > ("+qa.add(name)+", "+qa.add(id)+")")
 		}
 	}
-	rows, err := s.db.Pool.Query(ctx, `
-		SELECT p.id, p.org_id, p.name, p.website, p.industry, p.owner_id, u.name, p.created_at
-		FROM prospects p JOIN users u ON u.id = p.owner_id
-		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY lower(p.name), p.id LIMIT `+qa.add(limit+1), qa...)
+	from := "prospects p"
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		where = append(where, "p.search LIKE "+qa.add("%"+escapeLike(q)+"%"))
+		from = `(SELECT p.* FROM prospects p WHERE ` + strings.Join(where, " AND ") + ` LIMIT ` + qa.add(searchCap) + `) p`
+		where = []string{"true"}
+	}
+	sql := `SELECT p.id, p.org_id, p.name, p.website, p.industry, p.owner_id, u.name, p.created_at
+		FROM ` + from + ` JOIN users u ON u.id = p.owner_id
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY lower(p.name), p.id LIMIT ` + qa.add(limit+1)
+	rows, err := s.db.Pool.Query(ctx, sql, qa...)
 	if err != nil {
 		return nil, "", wrapConn(fmt.Errorf("search prospects: %w", err))
 	}

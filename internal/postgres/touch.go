@@ -75,27 +75,18 @@ func checkContact(ctx context.Context, q querier, orgID, prospectID, contactID i
 }
 
 // DeleteTouch removes a touch from a deal the actor may write and rescores it.
-func (s *DealService) DeleteTouch(ctx context.Context, a pipeline.Actor, touchID int64) error {
+func (s *DealService) DeleteTouch(ctx context.Context, a pipeline.Actor, dealID, touchID int64) error {
 	return s.db.Transact(ctx, func(tx pgx.Tx) error {
-		var dealID int64
-		err := tx.QueryRow(ctx, `SELECT deal_id FROM touches WHERE id = $1 AND org_id = $2 AND deal_id IS NOT NULL`,
-			touchID, a.OrgID).Scan(&dealID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("touch")
-		} else if err != nil {
-			return fmt.Errorf("touch %d: %w", touchID, err)
-		}
 		if _, err := getDeal(ctx, tx, a, dealID, true); err != nil {
-			if pipeline.ErrorCode(err) == pipeline.ENOTFOUND {
-				return notFound("touch")
-			}
 			return err
 		}
 		var before map[string]any
-		err = tx.QueryRow(ctx, `DELETE FROM touches WHERE id = $1
+		err := tx.QueryRow(ctx, `DELETE FROM touches WHERE id = $1 AND deal_id = $2 AND org_id = $3
 			RETURNING jsonb_build_object('kind', kind, 'direction', direction, 'occurred_at', occurred_at, 'notes', notes)`,
-			touchID).Scan(&before)
-		if err != nil {
+			touchID, dealID, a.OrgID).Scan(&before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("touch")
+		} else if err != nil {
 			return fmt.Errorf("delete touch %d: %w", touchID, err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)

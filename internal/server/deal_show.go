@@ -36,14 +36,9 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, 
 		Detail: detail,
 		Edit:   dealFormOf(detail.Deal),
 		Touch:  newTouchForm(now, loc),
+		Score:  detail.Score,
 		Loc:    loc,
 		Now:    now,
-	}
-	if s.Scores != nil {
-		if v.Score, err = s.Scores.DealScore(r.Context(), actor(r), id); err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
-			s.fail(w, r, err)
-			return
-		}
 	}
 	adjust(&v)
 	if offset > 0 && isHTMX(r) {

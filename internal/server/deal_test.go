@@ -117,3 +117,53 @@ func TestProspect_CreateAndSearch(t *testing.T) {
 		t.Error("search for zzzz found the prospect")
 	}
 }
+
+func TestQuickLogAndRemoveTouch(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	id, _, _ := a.demoDeal("Harbor Foods — annual renewal")
+	count := func() (n int) {
+		_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE deal_id = $1`, id).Scan(&n)
+		return n
+	}
+	before := count()
+
+	res := c.post("/touches", url.Values{"deal": {"No such deal"}, "kind": {"call"}, "direction": {"outbound"}, "notes": {"quick note"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Pick one of your open deals") || !strings.Contains(res.body, "quick note") {
+		t.Fatalf("unknown deal: status %d, want 422 with the message and the notes kept", res.status)
+	}
+	pick := "Harbor Foods — annual renewal · Harbor Foods #" + strconv.FormatInt(id, 10)
+	if !strings.Contains(c.get("/").body, pick) {
+		t.Error("the quick-log list does not offer the rep's deal")
+	}
+	if res := c.post("/touches", url.Values{"deal": {pick}, "kind": {"call"}, "direction": {"outbound"}, "outcome": {"connected"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("quick log: status %d", res.status)
+	}
+	if count() != before+1 {
+		t.Fatalf("touches %d, want %d", count(), before+1)
+	}
+	// Another rep cannot log on it by naming its id.
+	other := a.signedIn("rep2@example.com")
+	if res := other.post("/touches", url.Values{"deal": {pick}, "kind": {"call"}, "direction": {"outbound"}}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("other rep's quick log: status %d, want 422", res.status)
+	}
+
+	var touchID int64
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT max(id) FROM touches WHERE deal_id = $1`, id).Scan(&touchID)
+	path := "/deals/" + strconv.FormatInt(id, 10) + "/touches/" + strconv.FormatInt(touchID, 10) + "/delete"
+	if res := other.post(path, nil); res.status != http.StatusNotFound {
+		t.Errorf("other rep removing the touch: status %d, want 404", res.status)
+	}
+	if res := c.post(path, nil); res.status != http.StatusSeeOther {
+		t.Fatalf("remove: status %d", res.status)
+	}
+	if count() != before {
+		t.Errorf("touches %d after removal, want %d", count(), before)
+	}
+	var audits int
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1 AND action = 'delete'`, touchID).Scan(&audits)
+	if audits != 1 {
+		t.Errorf("removal audited %d times, want 1", audits)
+	}
+}

@@ -16,6 +16,9 @@ func (s *Server) Handler() http.Handler {
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	r.Get("/healthz", s.healthz)
+	if s.Config.BenchRoutes {
+		r.Mount("/debug", middleware.Profiler())
+	}
 	r.Handle("/static/*", web.StaticHandler())
 
 	r.Group(func(r chi.Router) {
@@ -26,6 +29,10 @@ func (s *Server) Handler() http.Handler {
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
+			if s.Config.BenchRoutes {
+				r.Get("/bench/ceiling/query", s.ceilingQuery)
+				r.Get("/bench/ceiling/static", s.ceilingStatic)
+			}
 			r.Get("/", s.home)
 			r.Post("/touches", s.quickLog)
 			r.Get("/deals", s.dealsList)
@@ -36,6 +43,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/deals/{id}", s.dealSave)
 			r.Post("/deals/{id}/stage", s.dealMove)
 			r.Post("/deals/{id}/touches", s.touchCreate)
+			r.Post("/deals/{id}/touches/{touchID}/delete", s.touchDelete)
 			r.Get("/prospects", s.prospectsList)
 			r.Get("/prospects/new", s.prospectNew)
 			r.Post("/prospects", s.prospectCreate)
@@ -44,6 +52,12 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/profile", s.profileForm)
 			r.Post("/profile", s.profileSave)
 			r.Post("/profile/password", s.passwordSave)
+
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole("manager", "admin"))
+				r.Get("/settings/scoring", s.scoringSettings)
+				r.Post("/settings/scoring", s.scoringSettingsSave)
+			})
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole("admin"))

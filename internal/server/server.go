@@ -11,17 +11,20 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
-	"goodmoney/internal/scoring"
 )
 
 // Config holds the server's settings.
 type Config struct {
 	SessionSecure bool   // Secure cookies with the __Host- prefix (behind HTTPS)
 	BaseURL       string // absolute URL of the app, for links in emails
+	// BenchRoutes adds the benchmark's ceiling pages and net/http/pprof
+	// (BENCH_ROUTES=1). Only for `make bench`: pprof must never be public.
+	BenchRoutes bool
 }
 
 // Pinger answers whether the database is up.
@@ -44,19 +47,14 @@ type Server struct {
 	Users     pipeline.UserService
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
-	// Scores reads stored scores; nil until scoring is wired.
-	Scores ScoreReader
+	// Scoring keeps the org's scoring rules (/settings/scoring).
+	Scoring ScoringSettings
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per client address.
 	EmailThrottle Throttle
 	IPThrottle    Throttle
 	Sessions      *scs.SessionManager
-}
-
-// ScoreReader returns a deal's stored score.
-type ScoreReader interface {
-	DealScore(ctx context.Context, a pipeline.Actor, dealID int64) (*scoring.Score, error)
 }
 
 // now returns the server's clock reading.
@@ -74,6 +72,10 @@ type Deps struct {
 	DB     *postgres.DB
 	// Optional; default to 5 failures per email and 50 per address in 15 minutes.
 	EmailThrottle, IPThrottle Throttle
+	// EnqueueRescore puts a full rescore of an org on the job queue inside
+	// the transaction that saves its new scoring rules. Optional: without it
+	// (tests) saving rules rescores the org before the answer.
+	EnqueueRescore func(ctx context.Context, tx pgx.Tx, orgID int64) error
 }
 
 // New wires the PostgreSQL-backed services into a Server.
@@ -84,6 +86,8 @@ func New(d Deps) *Server {
 	if d.IPThrottle == nil {
 		d.IPThrottle = postgres.NewLoginThrottle(d.DB, 50, 15*time.Minute)
 	}
+	scores := postgres.NewScoreService(d.DB)
+	scores.Enqueue = d.EnqueueRescore
 	return &Server{
 		Config:        d.Config,
 		Logger:        d.Logger,
@@ -91,6 +95,7 @@ func New(d Deps) *Server {
 		Users:         postgres.NewUserService(d.DB),
 		Deals:         postgres.NewDealService(d.DB),
 		Prospects:     postgres.NewProspectService(d.DB),
+		Scoring:       scores,
 		Now:           d.DB.Now,
 		EmailThrottle: d.EmailThrottle,
 		IPThrottle:    d.IPThrottle,
