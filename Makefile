@@ -7,7 +7,7 @@ BIN     := bin/goodmoney
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT     := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run build test generate lint bench deps-postgres deps-chromium deps-bench clean
+.PHONY: run build test generate lint bench deps-postgres deps-chromium clean
 
 run: deps-postgres build
 	./$(BIN) serve --demo
@@ -28,8 +28,11 @@ lint:
 	$(GO) tool templ generate -path web
 	@git diff --exit-code -- web || { echo "generated templ code was stale: run make generate and commit"; exit 1; }
 
-bench: deps-postgres deps-bench build
-	$(GO) run ./cmd/benchrun
+# bench seeds (or reuses) the benchmark org in bench-data/, serves it, loads
+# it with vegeta (a Go library: nothing to install) and updates BENCHMARKS.md.
+# Flags after BENCH_FLAGS=, e.g. make bench BENCH_FLAGS="-read 5s".
+bench: deps-postgres build
+	$(GO) run ./cmd/benchrun $(BENCH_FLAGS)
 
 deps-postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
@@ -38,9 +41,6 @@ deps-postgres:
 deps-chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		{ echo "installing Chromium for browser tests"; $(APT) update -qq && $(APT) install -y -qq chromium; }
-
-deps-bench:
-	@command -v wrk >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 
 clean:
 	rm -rf bin

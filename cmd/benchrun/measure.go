@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"goodmoney/internal/postgres"
+)
+
+// Target is the running app under load and the database behind it.
+type Target struct {
+	BaseURL string
+	PID     int // the server process, for its peak RSS
+	Pool    *pgxpool.Pool
+	OrgID   int64
+}
+
+// Options set how hard and how long each load runs.
+type Options struct {
+	Clients   int           // concurrent clients of the closed loops
+	Warm      time.Duration // unrecorded load before each endpoint's figures
+	Read      time.Duration // each read measurement
+	Write     time.Duration // each write measurement
+	Slices    int           // a closed loop alternates this many slices with ceiling (a)
+	ReadRate  int           // open-loop requests per second for reads
+	WriteRate int           // open-loop requests per second for the touch POST
+	Log       io.Writer     // one line per measurement
+	// Only, when not empty, limits the run to these loads (by key: deal,
+	// band, search, touch, rescore); the ceilings always run.
+	Only map[string]bool
+	// ProfileDir, when set, receives a CPU profile of the server (from its
+	// /debug/pprof) taken during each closed loop, named after the load.
+	ProfileDir string
+
+	rss *rssSampler
+}
+
+// wants reports whether the run includes the load.
+func (o Options) wants(key string) bool {
+	return len(o.Only) == 0 || o.Only[key] || strings.HasPrefix(key, "ceiling")
+}
+
+// Sample is the figures of one or more vegeta attacks on one endpoint.
+type Sample struct {
+	Requests      int
+	Elapsed       time.Duration // attack time, summed over slices
+	RPS           float64       // successful responses per second of Elapsed
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+	Errors        int // answers other than the expected status, and failed requests
+	FirstError    string
+}
+
+// add sums another slice into s. Throughput is recomputed; percentiles
+// are not (only open-loop samples, taken in one piece, report them).
+func (s *Sample) add(o Sample) {
+	s.Requests += o.Requests
+	s.Errors += o.Errors
+	s.Elapsed += o.Elapsed
+	if s.FirstError == "" {
+		s.FirstError = o.FirstError
+	}
+	if s.Elapsed > 0 {
+		s.RPS = float64(s.Requests-s.Errors) / s.Elapsed.Seconds()
+	}
+}
+
+// LoadResult is one endpoint: its throughput with Clients closed-loop
+// clients next to ceiling (a) measured in the slices between, and its
+// latency at a constant offered rate.
+type LoadResult struct {
+	Key, Name string
+	Closed    Sample
+	Ceiling   Sample // ceiling (a), in slices alternating with Closed's
+	Open      Sample
+	Rate      int
+	PeakRSSKB int64 // the server's largest resident set while this load ran
+	// Targets from the issue; zero when there is none.
+	MinRatio float64       // of ceiling (a)'s throughput
+	MaxP99   time.Duration // at Rate
+}
+
+// Ratio is the load's throughput over ceiling (a)'s, both measured in
+// alternating slices so that the machine's other work weighs on both alike.
+func (l *LoadResult) Ratio() float64 {
+	if l.Ceiling.RPS == 0 {
+		return 0
+	}
+	return l.Closed.RPS / l.Ceiling.RPS
+}
+
+// Results are everything Measure found.
+type Results struct {
+	Loads         []*LoadResult
+	Rescore       postgres.RescoreStats
+	RescoreTime   time.Duration
+	Scan          time.Duration // the faster of ScanPlanned and ScanIndexOnly
+	ScanPlanned   time.Duration // SELECT deal_id, count(*) FROM touches GROUP BY deal_id, as planned
+	ScanIndexOnly time.Duration // the same, made to read touches_deal_idx alone
+	PeakRSSKB     int64         // server's high-water mark during the loads
+	StartRSSKB    int64         // its high-water mark before them (start-up, start-up rescore)
+	RSSReset      bool          // whether the mark could be reset between the two
+	BenchTouches  int           // touches the write loads logged (removed afterwards)
+}
+
+// Load looks a load up by key.
+func (r *Results) Load(key string) *LoadResult {
+	for _, l := range r.Loads {
+		if l.Key == key {
+			return l
+		}
+	}
+	return nil
+}
+
+// benchNote marks the touches the write load logs, so they can be removed.
+const benchNote = "benchrun"
+
+// Measure signs clients in and runs every load against t, then times the
+// full rescore next to a bare scan of the touches.
+func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
+	logf := func(format string, a ...any) { fmt.Fprintf(o.Log, format+"\n", a...) }
+	f, err := prepareFixture(ctx, t.Pool, t.BaseURL, t.OrgID, o.Clients)
+	if err != nil {
+		return nil, err
+	}
+	logf("benchrun: signed in %d managers and %d reps; %d search fragments", len(f.managers), len(f.reps), len(f.fragments))
+
+	if err := settle(ctx, t.Pool); err != nil {
+		return nil, err
+	}
+	res := &Results{StartRSSKB: peakRSS(t.PID), RSSReset: resetPeakRSS(t.PID)}
+	o.rss = &rssSampler{pid: t.PID}
+	get := func(list []*session, path func(s *session) string) vegeta.Targeter {
+		return targeter(list, func(s *session, tg *vegeta.Target) {
+			tg.Method, tg.URL = http.MethodGet, t.BaseURL+path(s)
+		})
+	}
+	ceiling := get(f.managers, func(*session) string { return "/bench/ceiling/query" })
+	loads := []struct {
+		l      *LoadResult
+		tr     vegeta.Targeter
+		expect int
+		d      time.Duration
+	}{
+		{&LoadResult{Key: "ceiling_a", Name: "ceiling (a): one primary-key query + small component", Rate: o.ReadRate},
+			ceiling, http.StatusOK, o.Read},
+		{&LoadResult{Key: "ceiling_b", Name: "ceiling (b): same page, no query", Rate: o.ReadRate},
+			get(f.managers, func(*session) string { return "/bench/ceiling/static" }), http.StatusOK, o.Read},
+		{&LoadResult{Key: "deal", Name: "deal page GET /deals/{id}", Rate: o.ReadRate, MinRatio: 0.40, MaxP99: 25 * time.Millisecond},
+			get(f.managers, func(s *session) string { return "/deals/" + strconv.FormatInt(s.deals[rand.IntN(len(s.deals))], 10) }),
+			http.StatusOK, o.Read},
+		{&LoadResult{Key: "band", Name: "GET /deals?band=not_good_money", Rate: o.ReadRate, MinRatio: 0.25, MaxP99: 50 * time.Millisecond},
+			get(f.managers, func(*session) string { return "/deals?band=not_good_money" }), http.StatusOK, o.Read},
+		{&LoadResult{Key: "search", Name: "GET /prospects?q=<fragment>", Rate: o.ReadRate, MinRatio: 0.25, MaxP99: 50 * time.Millisecond},
+			get(f.managers, func(*session) string {
+				return "/prospects?q=" + url.QueryEscape(f.fragments[rand.IntN(len(f.fragments))])
+			}), http.StatusOK, o.Read},
+		{&LoadResult{Key: "touch", Name: "POST /deals/{id}/touches", Rate: o.WriteRate, MaxP99: 40 * time.Millisecond},
+			touchTargeter(t.BaseURL, f.reps), http.StatusSeeOther, o.Write},
+	}
+	for _, ld := range loads {
+		if !o.wants(ld.l.Key) {
+			continue
+		}
+		if err := runLoad(ctx, t.BaseURL, ld.l, ld.tr, ceiling, ld.expect, o, ld.d); err != nil {
+			return nil, err
+		}
+		logf("benchrun: %-55s %7.0f req/s closed (%3.0f %% of ceiling (a) alongside) · p50 %s p95 %s p99 %s at %d/s · errors %d · RSS ≤ %d MB",
+			ld.l.Name, ld.l.Closed.RPS, 100*ld.l.Ratio(), ms(ld.l.Open.P50), ms(ld.l.Open.P95), ms(ld.l.Open.P99), ld.l.Rate,
+			ld.l.Closed.Errors+ld.l.Open.Errors, ld.l.PeakRSSKB/1024)
+		res.Loads = append(res.Loads, ld.l)
+	}
+	res.PeakRSSKB = peakRSS(t.PID)
+
+	if res.BenchTouches, err = removeBenchTouches(ctx, t.Pool, t.OrgID); err != nil {
+		return nil, err
+	}
+	if !o.wants("rescore") {
+		return res, nil
+	}
+	if err := measureRescore(ctx, t, res); err != nil {
+		return nil, err
+	}
+	logf("benchrun: full rescore of %d open deals %s; bare scan of the touches %s", res.Rescore.Deals,
+		res.RescoreTime.Round(time.Millisecond), res.Scan.Round(time.Millisecond))
+	return res, nil
+}
+
+// removeBenchTouches deletes the touches the write loads logged, with their
+// audit events, and puts the deals' last touch back, so a reused dataset
+// stays the dataset that was seeded.
+func removeBenchTouches(ctx context.Context, pool *pgxpool.Pool, orgID int64) (int, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, `DELETE FROM touches WHERE org_id = $1 AND notes = $2 RETURNING id, deal_id`, orgID, benchNote)
+	if err != nil {
+		return 0, fmt.Errorf("remove bench touches: %w", err)
+	}
+	var ids, deals []int64
+	for rows.Next() {
+		var id, deal int64
+		if err := rows.Scan(&id, &deal); err != nil {
+			return 0, err
+		}
+		ids, deals = append(ids, id), append(deals, deal)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("remove bench touches: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM audit_events WHERE org_id = $1 AND entity = 'touch' AND entity_id = ANY($2)`, orgID, ids); err != nil {
+		return 0, fmt.Errorf("remove bench touch audit: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE deals d SET last_touch_at = (SELECT max(occurred_at) FROM touches t WHERE t.deal_id = d.id)
+		WHERE d.id = ANY($1)`, deals); err != nil {
+		return 0, fmt.Errorf("restore last touches: %w", err)
+	}
+	return len(ids), tx.Commit(ctx)
+}
+
+// settle vacuums the tables that earlier runs and the server's start-up
+// jobs wrote to, so that every run starts from the state the seed left: the
+// visibility map set (index-only scans need it) and statistics current, as
+// autovacuum keeps them on a live system.
+func settle(ctx context.Context, pool *pgxpool.Pool) error {
+	for _, table := range []string{"deals", "deal_scores", "flags", "touches", "audit_events", "sessions"} {
+		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
+			return fmt.Errorf("vacuum %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// measureRescore times one full rescore of the org's open deals next to
+// the bare aggregate scan it cannot beat: reading every touch once. The
+// scan runs before and after the rescore, each time as PostgreSQL plans it
+// and made to read the narrow touches_deal_idx alone (the planner switches
+// between a parallel hash aggregate and that index-only pass from one
+// ANALYZE to the next); the fastest counts, so the ratio is never flattered.
+func measureRescore(ctx context.Context, t Target, res *Results) error {
+	scans := func() error {
+		planned, err := bareScan(ctx, t.Pool, false)
+		if err != nil {
+			return err
+		}
+		indexOnly, err := bareScan(ctx, t.Pool, true)
+		if err != nil {
+			return err
+		}
+		res.ScanPlanned = minPositive(res.ScanPlanned, planned)
+		res.ScanIndexOnly = minPositive(res.ScanIndexOnly, indexOnly)
+		return nil
+	}
+	if err := scans(); err != nil {
+		return err
+	}
+	start := time.Now()
+	var err error
+	if res.Rescore, err = postgres.NewScoreService(postgres.NewDB(t.Pool)).RescoreAll(ctx, t.OrgID); err != nil {
+		return err
+	}
+	res.RescoreTime = time.Since(start)
+	if err := scans(); err != nil {
+		return err
+	}
+	res.Scan = min(res.ScanPlanned, res.ScanIndexOnly)
+	return nil
+}
+
+// bareScan times SELECT deal_id, count(*) FROM touches GROUP BY deal_id,
+// read to the last row; indexOnly turns off the sequential scan and the
+// hash aggregate for it.
+func bareScan(ctx context.Context, pool *pgxpool.Pool, indexOnly bool) (time.Duration, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx)
+	if indexOnly {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL enable_hashagg = off`); err != nil {
+			return 0, err
+		}
+	}
+	start := time.Now()
+	rows, err := tx.Query(ctx, `SELECT deal_id, count(*) FROM touches GROUP BY deal_id`)
+	if err != nil {
+		return 0, fmt.Errorf("bare scan: %w", err)
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("bare scan: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+func minPositive(a, b time.Duration) time.Duration {
+	if a <= 0 {
+		return b
+	}
+	return min(a, b)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
