@@ -35,7 +35,12 @@ var _ pipeline.DealService = (*DealService)(nil)
 const dealColumns = `d.id, d.org_id, d.prospect_id, p.name, d.owner_id, o.name, d.title, d.stage,
 	d.amount, d.list_price, d.cost, d.currency, d.expected_close, d.next_step, d.next_step_due,
 	d.future_promise, d.close_reasons, d.came_back_at, d.stage_changed_at, d.last_touch_at,
-	d.version, d.created_at, d.updated_at, coalesce(s.points, 0), coalesce(s.band, '')`
+	d.version, d.created_at, d.updated_at, ` + openScore
+
+// openScore is a deal's points and band while it is open; a closed deal's
+// stored score is its score at close, not a warning to act on.
+const openScore = `CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.points, 0) ELSE 0 END,
+	CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.band, '') ELSE '' END`
 
 const dealJoins = `deals d
 	JOIN prospects p ON p.id = d.prospect_id
@@ -238,7 +243,7 @@ func (s *DealService) ListDeals(ctx context.Context, a pipeline.Actor, f pipelin
 	var qa args
 	where := []string{dealScope(a, &qa)}
 	if f.Stage == "open" {
-		where = append(where, "d.stage IN ('lead', 'qualified', 'proposal', 'negotiation')")
+		where = append(where, "d.stage IN "+openStagesSQL)
 	} else if f.Stage != "" {
 		where = append(where, "d.stage = "+qa.add(f.Stage))
 	}
@@ -250,7 +255,7 @@ func (s *DealService) ListDeals(ctx context.Context, a pipeline.Actor, f pipelin
 		// s.org_id is the deal's; saying so lets deal_scores_band_deal_idx
 		// hand out the band's deal ids in id order.
 		from += " JOIN deal_scores s ON s.deal_id = d.id"
-		where = append(where, "s.org_id = d.org_id", "s.band = "+qa.add(f.Band))
+		where = append(where, "s.org_id = d.org_id", "s.band = "+qa.add(f.Band), "d.stage IN "+openStagesSQL)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		from += " JOIN prospects p ON p.id = d.prospect_id"
@@ -296,7 +301,7 @@ func (s *DealService) Board(ctx context.Context, a pipeline.Actor, perColumn int
 			count(*) OVER w, sum(d.amount) OVER w,
 			row_number() OVER (PARTITION BY d.stage ORDER BY d.amount DESC, d.id) AS rn
 		FROM ` + dealJoins + `
-		WHERE ` + scope + ` AND d.stage IN ('lead', 'qualified', 'proposal', 'negotiation')
+		WHERE ` + scope + ` AND d.stage IN ` + openStagesSQL + `
 		WINDOW w AS (PARTITION BY d.stage)) x
 		WHERE rn <= ` + qa.add(perColumn) + ` ORDER BY rn`
 	rows, err := s.db.Pool.Query(ctx, sql, qa...)

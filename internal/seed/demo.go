@@ -50,8 +50,17 @@ func Demo(ctx context.Context, db *postgres.DB) (bool, error) {
 	if err := d.people(ctx); err != nil {
 		return false, err
 	}
-	if err := d.pipelineData(ctx, postgres.NewDealService(db)); err != nil {
+	// The histories are replayed without scoring each step: a replay scores
+	// every intermediate state as of today, and would open and resolve
+	// flags the story never had. The open deals are scored once at the end;
+	// closed demo deals have no score at close to show.
+	deals := postgres.NewDealService(db)
+	deals.Rescore = nil
+	if err := d.pipelineData(ctx, deals); err != nil {
 		return false, err
+	}
+	if _, err := postgres.NewScoreService(db).RescoreAll(ctx, org.ID); err != nil {
+		return false, fmt.Errorf("score demo deals: %w", err)
 	}
 	return true, nil
 }

@@ -3,7 +3,10 @@ package seed
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/money"
 	"goodmoney/internal/pipeline"
@@ -97,8 +100,8 @@ var demoDeals = []dealSpec{
 			meeting(70, 11, "held"), quote(60, 34000),
 			in(57, 16, "email", "replied", "Too high for us this year, can you sharpen the pencil"),
 			quote(48, 31000), in(45, 17, "call", "connected", "Wants another round"),
-			quote(35, 29000), quote(24, 27500), in(20, 12, "email", "replied", "Closer. Need one more pass before I can take it upstairs"),
-			quote(9, 26000),
+			quote(35, 29000), in(31, 12, "email", "replied", "Closer. Need one more pass before I can take it upstairs"),
+			quote(24, 27500), quote(13, 26000), out(8, 10, "email", ""), out(3, 15, "call", "no_answer"),
 		}},
 	{owner: "rep@example.com", prospect: "Summit Realty", website: "summitrealty.example", indus: "Real estate",
 		contact: "Kelly Vance", email: "kelly@summitrealty.example", title: "Office manager",
@@ -198,10 +201,7 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 		return err
 	}
 	now := d.db.Now().In(loc)
-	day := func(daysAgo, hour, min int) time.Time {
-		t := now.AddDate(0, 0, -daysAgo)
-		return time.Date(t.Year(), t.Month(), t.Day(), hour, min, 0, 0, loc)
-	}
+	day := func(daysAgo, hour, min int) time.Time { return workday(now, daysAgo, hour, min) }
 	date := func(days int) *time.Time {
 		if days == 0 {
 			return nil
@@ -231,9 +231,15 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 		if err != nil {
 			return fmt.Errorf("demo deal %s: %w", spec.deal, err)
 		}
+		var last time.Time
 		for _, t := range spec.touches {
+			at := day(t.daysAgo, t.hour, t.min)
+			if !at.After(last) { // moving off a weekend must not reorder the story
+				at = last.Add(time.Hour)
+			}
+			last = at
 			dur := optInt(t.duration)
-			in := pipeline.TouchInput{Kind: t.kind, Direction: t.dir, OccurredAt: day(t.daysAgo, t.hour, t.min),
+			in := pipeline.TouchInput{Kind: t.kind, Direction: t.dir, OccurredAt: at,
 				Outcome: t.outcome, Notes: t.notes, QuoteAmount: optCents(t.quote), DurationMin: dur, ContactID: p.Contacts[0].ID}
 			if _, err := deals.LogTouch(ctx, a, deal.ID, in); err != nil {
 				return fmt.Errorf("demo touch on %s: %w", spec.deal, err)
@@ -244,6 +250,10 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 				return fmt.Errorf("close demo deal %s: %w", spec.deal, err)
 			}
 		}
+		first := day(spec.touches[0].daysAgo, 9, 0).AddDate(0, 0, -1)
+		if err := d.backdate(ctx, deal.ID, spec.stage, first, last); err != nil {
+			return fmt.Errorf("demo deal %s history: %w", spec.deal, err)
+		}
 		if spec.cameBack {
 			in := pipeline.TouchInput{Kind: "email", Direction: "inbound", OccurredAt: day(3, 9, 30), Outcome: "replied",
 				Notes: "We reconsidered and would like to talk again at your standard price.", ContactID: p.Contacts[0].ID}
@@ -253,6 +263,74 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 		}
 	}
 	return nil
+}
+
+// workday is daysAgo days before now at hour:min in now's location, moved
+// off weekends (Saturday to Friday, Sunday to Monday unless that is today):
+// the demo's off-hours stories are weekday evenings, and a reply that lands
+// on a Saturday only because of the day the demo was seeded would read as one.
+func workday(now time.Time, daysAgo, hour, min int) time.Time {
+	t := now.AddDate(0, 0, -daysAgo)
+	switch t.Weekday() {
+	case time.Saturday:
+		t = t.AddDate(0, 0, -1)
+	case time.Sunday:
+		if daysAgo > 1 {
+			t = t.AddDate(0, 0, 1)
+		} else {
+			t = t.AddDate(0, 0, -2)
+		}
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), hour, min, 0, 0, now.Location())
+}
+
+// backdate gives a demo deal the history its touches tell: created the day
+// before its first touch, then walked through the open stages up to its own
+// at even steps, a closed deal closing the day after its last touch. The
+// services stamp both with the time of seeding, which would show every demo
+// deal as zero days in its stage.
+func (d *demo) backdate(ctx context.Context, dealID int64, stage string, first, last time.Time) error {
+	walk := pipeline.OpenStages
+	closed := !pipeline.IsOpenStage(stage)
+	switch {
+	case stage == pipeline.StageWon:
+		walk = append(walk[:len(walk):len(walk)], stage)
+	case closed: // lost and disqualified deals go from a proposal
+		walk = append(walk[:3:3], stage)
+	default:
+		walk = walk[:slices.Index(walk, stage)+1]
+	}
+	end := last
+	if closed {
+		end = last.AddDate(0, 0, 1)
+	}
+	at := make([]time.Time, len(walk))
+	for i := range walk {
+		at[i] = first.Add(end.Sub(first) * time.Duration(i) / time.Duration(len(walk)))
+	}
+	if closed {
+		at[len(at)-1] = end
+	}
+	return d.db.Transact(ctx, func(tx pgx.Tx) error {
+		var owner, org int64
+		if err := tx.QueryRow(ctx, `SELECT owner_id, org_id FROM deals WHERE id = $1`, dealID).Scan(&owner, &org); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM deal_stage_changes WHERE deal_id = $1`, dealID); err != nil {
+			return err
+		}
+		var from *string
+		for i, s := range walk {
+			if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, org, dealID, from, s, owner, at[i]); err != nil {
+				return err
+			}
+			from = &walk[i]
+		}
+		_, err := tx.Exec(ctx, `UPDATE deals SET created_at = $2, stage_changed_at = $3 WHERE id = $1`,
+			dealID, first, at[len(at)-1])
+		return err
+	})
 }
 
 func cents(major float64) money.Cents { return money.Cents(major * 100) }

@@ -295,3 +295,34 @@ func TestScoringSettings_BadValues(t *testing.T) {
 		t.Errorf("bad values saved %d versions", n)
 	}
 }
+
+// TestScoring_ClosedDealLeavesTheBand: closing a flagged deal resolves its
+// flag, takes it out of the band filter and badges, and its card says it is
+// no longer scored.
+func TestScoring_ClosedDealLeavesTheBand(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	manager := a.signedIn("manager@example.com")
+	id, _, _ := a.demoDeal("Acme Logistics — 40 seats")
+	if !strings.Contains(manager.get("/deals?band=not_good_money").body, "Acme Logistics — 40 seats") {
+		t.Fatal("the flagged demo deal is not in the band filter")
+	}
+	res := manager.post("/deals/"+strconv.FormatInt(id, 10)+"/stage", url.Values{"stage": {"lost"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("close: status %d", res.status)
+	}
+	manager.get(res.location) // shows the flash that names the deal
+	if strings.Contains(manager.get("/deals?band=not_good_money").body, "Acme Logistics — 40 seats") {
+		t.Error("a lost deal is still listed as not good money")
+	}
+	page := manager.get("/deals/" + strconv.FormatInt(id, 10)).body
+	if !strings.Contains(page, `data-closed="true"`) || !strings.Contains(page, "closed deals are no longer scored") {
+		t.Error("the closed deal's score card does not say it is no longer scored")
+	}
+	if list := manager.get("/deals?stage=lost").body; !strings.Contains(list, "Acme Logistics — 40 seats") || strings.Contains(list, "band-not_good_money") {
+		t.Error("the lost list does not show the deal, or shows it with a not-good-money badge")
+	}
+	if got := a.flagStatuses(id); len(got) != 1 || got[0] != "resolved" {
+		t.Errorf("flags %v, want the one flag resolved", got)
+	}
+}
