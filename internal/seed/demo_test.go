@@ -61,7 +61,7 @@ func demoScores(t *testing.T) map[string]demoScore {
 // TestDemoStories holds the demo to the stories it tells a sales manager:
 // the three-way deal, the loss-maker, the re-quote spiral and the silent
 // proposal flag or warn for the reasons the story gives, the healthy deals
-// stay clean, and closed deals carry no score.
+// stay clean, every signal fires somewhere, and closed deals carry no score.
 func TestDemoStories(t *testing.T) {
 	t.Parallel()
 	scores := demoScores(t)
@@ -76,6 +76,7 @@ func TestDemoStories(t *testing.T) {
 		{"Bluewater Marine — fleet tracking", "not_good_money", []string{"requotes", "unresponsive", "discount_depth"}},
 		{"Summit Realty — 12 seats", "watch", []string{"wont_commit", "terse_replies", "off_hours"}},
 		{"Granite Construction — site tablets", "watch", []string{"unresponsive"}},
+		{"Copperleaf Cafe — till add-on", "watch", []string{"effort_vs_value", "wont_commit"}},
 		{"Orchard Bakery — 5 stores", "ok", []string{"off_hours", "future_promise"}},
 		{"Harbor Foods — annual renewal", "ok", nil},
 		{"Keystone — shop floor tablets", "ok", nil},
@@ -98,6 +99,18 @@ func TestDemoStories(t *testing.T) {
 		}
 		if wantFlag := map[bool]string{true: "open", false: ""}[w.band == "not_good_money"]; s.Flag != wantFlag {
 			t.Errorf("%s: flags %q, want %q", w.deal, s.Flag, wantFlag)
+		}
+	}
+	fired := map[string]bool{}
+	for _, s := range scores {
+		for _, sig := range s.Signals {
+			fired[sig.Code] = true
+		}
+	}
+	for _, code := range []string{"margin_hit", "discount_depth", "requotes", "unresponsive", "terse_replies",
+		"wont_commit", "off_hours", "effort_vs_value", "future_promise", "triad"} {
+		if !fired[code] {
+			t.Errorf("no demo deal shows %s", code)
 		}
 	}
 	if len(scores) != len(want) {
