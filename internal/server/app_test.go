@@ -31,6 +31,8 @@ type app struct {
 	URL string
 	DB  *postgres.DB
 	srv *httptest.Server
+	// server is the app under test; tests may set its clock.
+	server *server.Server
 }
 
 func newApp(t testing.TB) *app {
@@ -47,7 +49,7 @@ func newApp(t testing.TB) *app {
 	s := server.New(server.Deps{Logger: logger, DB: db})
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &app{t: t, URL: hs.URL, DB: db, srv: hs}
+	return &app{t: t, URL: hs.URL, DB: db, srv: hs, server: s}
 }
 
 // client is a browser-like HTTP client that does not follow redirects.

@@ -70,6 +70,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Sessions.Put(r.Context(), sessUserID, u.ID)
 	s.Sessions.Put(r.Context(), sessEpoch, u.SessionEpoch)
+	s.Sessions.Put(r.Context(), sessSeen, s.now().Unix())
 	s.Logger.Info("signed in", "user", u.ID)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"goodmoney/internal/seed"
 )
@@ -232,5 +233,43 @@ func TestAdmin_AddTeam(t *testing.T) {
 	}
 	if res := admin.get("/admin/users"); !strings.Contains(res.body, "North") {
 		t.Error("the new team is not listed")
+	}
+}
+
+// TestSession_IdleWithoutAWritePerPage: reading pages does not rewrite the
+// session row (only every few minutes, to move the idle deadline), and a
+// session idle for more than a day is over.
+func TestSession_IdleWithoutAWritePerPage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	rowVersion := func() (v string) {
+		t.Helper()
+		if err := a.DB.Pool.QueryRow(context.Background(), `SELECT xmin::text FROM sessions`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	signedIn := rowVersion()
+	for range 3 {
+		if res := c.get("/deals"); res.status != http.StatusOK {
+			t.Fatalf("deals: %d", res.status)
+		}
+	}
+	if rowVersion() != signedIn {
+		t.Error("reading pages rewrote the session row")
+	}
+
+	start := time.Now()
+	a.server.Now = func() time.Time { return start.Add(10 * time.Minute) }
+	if res := c.get("/deals"); res.status != http.StatusOK {
+		t.Fatalf("deals after 10 minutes: %d", res.status)
+	}
+	if rowVersion() == signedIn {
+		t.Error("the idle deadline did not move after 10 minutes")
+	}
+	a.server.Now = func() time.Time { return start.Add(10*time.Minute + 25*time.Hour) }
+	if res := c.get("/deals"); res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login") {
+		t.Errorf("after 25 idle hours: status %d to %q, want the sign-in page", res.status, res.location)
 	}
 }

@@ -27,6 +27,18 @@ const (
 	sessUserID = "user_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
+	sessSeen   = "seen" // unix seconds of the last request, to the sessionRefresh
+)
+
+// A session ends after sessionIdle without a request, and at the latest
+// sessionLifetime after sign-in. The idle deadline is tracked here rather
+// than by scs's IdleTimeout, which rewrites the session row on every
+// request: a page view would be a database write. sessSeen is renewed at
+// most every sessionRefresh, so the idle timeout is exact to that.
+const (
+	sessionIdle     = 24 * time.Hour
+	sessionRefresh  = 5 * time.Minute
+	sessionLifetime = 7 * 24 * time.Hour
 )
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -101,13 +113,18 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		if err != nil || u.SessionEpoch != s.Sessions.GetInt(r.Context(), sessEpoch) {
+		now := s.now()
+		seen := time.Unix(s.Sessions.GetInt64(r.Context(), sessSeen), 0)
+		if err != nil || u.SessionEpoch != s.Sessions.GetInt(r.Context(), sessEpoch) || now.Sub(seen) > sessionIdle {
 			if err := s.Sessions.Destroy(r.Context()); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 			next.ServeHTTP(w, r)
 			return
+		}
+		if now.Sub(seen) > sessionRefresh {
+			s.Sessions.Put(r.Context(), sessSeen, now.Unix())
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
 	})

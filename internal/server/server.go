@@ -107,8 +107,7 @@ func New(d Deps) *Server {
 func NewSessions(pool *pgxpool.Pool, secure bool, logger *slog.Logger) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)
-	sm.Lifetime = 7 * 24 * time.Hour
-	sm.IdleTimeout = 24 * time.Hour
+	sm.Lifetime = sessionLifetime // the idle timeout is loadUser's (see sessionIdle)
 	sm.Cookie.Name = "gm_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
