@@ -63,7 +63,9 @@ type DealPageView struct {
 type TimelineView struct {
 	DealID   int64
 	Items    []pipeline.TimelineItem
-	NextPage int // timeline offset of the next page, 0 when none
+	NextPage int // timeline offset of the next (older) page, 0 when none
+	Offset   int // timeline offset of this page
+	PrevPage int // timeline offset of the newer page, when Offset > 0
 	Currency string
 	Loc      *time.Location
 }

@@ -177,7 +177,9 @@ type DealDetail struct {
 	Deal         *Deal
 	Contacts     []*Contact
 	Timeline     []TimelineItem
-	TimelineNext int // offset of the next timeline page; 0 when none
+	TimelineNext int // offset of the next (older) timeline page; 0 when none
+	TimelineAt   int // offset of this timeline page
+	TimelinePrev int // offset of the newer page, when TimelineAt > 0
 	StageTimes   []StageTime
 	Score        *scoring.Score // the stored score; nil until the deal is scored
 }

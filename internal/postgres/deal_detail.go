@@ -11,8 +11,9 @@ import (
 	"goodmoney/internal/pipeline"
 )
 
-// TimelinePageSize is how many timeline items the deal page shows at once.
-const TimelinePageSize = 50
+// TimelinePageSize is how many timeline items the deal page shows at once:
+// the recent story of a deal; older pages are a click away.
+const TimelinePageSize = 20
 
 // DealDetail returns everything the deal page shows. Its queries go to the
 // server in one batch: one round trip for the whole page.
@@ -65,6 +66,7 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 	if detail.Timeline, err = scanTimeline(res); err != nil {
 		return nil, fmt.Errorf("deal %d timeline: %w", id, err)
 	}
+	detail.TimelineAt, detail.TimelinePrev = offset, max(offset-TimelinePageSize, 0)
 	if len(detail.Timeline) > TimelinePageSize {
 		detail.Timeline = detail.Timeline[:TimelinePageSize]
 		detail.TimelineNext = offset + TimelinePageSize

@@ -18,7 +18,17 @@ func (s *Server) dealShow(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("timeline"))
+	q := r.URL.Query()
+	offset, _ := strconv.Atoi(q.Get("timeline"))
+	if q.Has("timeline") && isHTMX(r) { // a timeline page link, followed by htmx
+		detail, err := s.Deals.DealDetail(r.Context(), actor(r), id, offset)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, web.Timeline(timelineView(detail, userLoc(r))))
+		return
+	}
 	s.renderDeal(w, r, http.StatusOK, id, offset, func(v *web.DealPageView) {})
 }
 
@@ -41,13 +51,10 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, 
 		Now:    now,
 	}
 	adjust(&v)
-	if offset > 0 && isHTMX(r) {
-		s.render(w, r, status, web.Timeline(timelineView(detail, loc)))
-		return
-	}
 	s.render(w, r, status, web.DealPage(s.page(r, detail.Deal.Title, web.NavDeals), v))
 }
 
 func timelineView(d *pipeline.DealDetail, loc *time.Location) web.TimelineView {
-	return web.TimelineView{DealID: d.Deal.ID, Items: d.Timeline, NextPage: d.TimelineNext, Currency: d.Deal.Currency, Loc: loc}
+	return web.TimelineView{DealID: d.Deal.ID, Items: d.Timeline, NextPage: d.TimelineNext, Offset: d.TimelineAt,
+		PrevPage: d.TimelinePrev, Currency: d.Deal.Currency, Loc: loc}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,5 +166,56 @@ func TestQuickLogAndRemoveTouch(t *testing.T) {
 	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1 AND action = 'delete'`, touchID).Scan(&audits)
 	if audits != 1 {
 		t.Errorf("removal audited %d times, want 1", audits)
+	}
+}
+
+// TestDealTimelinePages: the timeline shows the newest entries first, a page
+// at a time, with links both ways; htmx gets the timeline section alone.
+func TestDealTimelinePages(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	id, _, _ := a.demoDeal("Harbor Foods — annual renewal")
+	_, err := a.DB.Pool.Exec(context.Background(), `
+		INSERT INTO touches (org_id, prospect_id, deal_id, rep_id, kind, direction, occurred_at, notes)
+		SELECT d.org_id, d.prospect_id, d.id, d.owner_id, 'call', 'outbound', now() - make_interval(mins => g), 'filler ' || g
+		FROM deals d, generate_series(1, 30) g WHERE d.id = $1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM touches WHERE deal_id = $1) +
+		(SELECT count(*) FROM deal_stage_changes WHERE deal_id = $1)`, id).Scan(&total)
+
+	path := "/deals/" + strconv.FormatInt(id, 10)
+	item := regexp.MustCompile(`<li id="touch-(\d+)"|data-stage-change=`)
+	page1 := c.get(path).body
+	first := item.FindAllStringSubmatch(page1, -1)
+	if len(first) != 20 || !strings.Contains(page1, `data-timeline-page="20"`) || strings.Contains(page1, "Newer entries") {
+		t.Fatalf("first page: %d items, older link %v; want 20 and a link to the next page", len(first), strings.Contains(page1, `data-timeline-page="20"`))
+	}
+	if first[0][1] == "" || !strings.Contains(page1, "filler 1<") {
+		t.Error("the newest touch does not open the timeline")
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, a.URL+path+"?timeline=20", nil)
+	req.Header.Set("HX-Request", "true")
+	res := c.do(req)
+	rest := item.FindAllStringSubmatch(res.body, -1)
+	if res.status != http.StatusOK || strings.Contains(res.body, "<html") || !strings.HasPrefix(strings.TrimSpace(res.body), `<section class="card" id="timeline"`) {
+		t.Fatalf("htmx page 2: status %d, want the timeline section alone", res.status)
+	}
+	if len(first)+len(rest) != total || !strings.Contains(res.body, `data-timeline-page="0"`) {
+		t.Errorf("pages hold %d + %d items of %d, newer link %v", len(first), len(rest), total, strings.Contains(res.body, `data-timeline-page="0"`))
+	}
+	seen := map[string]bool{}
+	for _, m := range append(first, rest...) {
+		if m[1] != "" && seen[m[1]] {
+			t.Errorf("touch %s on both pages", m[1])
+		}
+		seen[m[1]] = true
+	}
+	if plain := c.get(path + "?timeline=20").body; !strings.Contains(plain, "<html") || !strings.Contains(plain, "Newer entries") {
+		t.Error("without htmx the older page is the whole deal page with a link back")
 	}
 }

@@ -1,8 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
@@ -31,12 +35,36 @@ func errorStatus(err error) int {
 }
 
 // render writes a component with the given status.
+//
+// The page is rendered into a pooled buffer and sent in one write with its
+// length: written straight to the connection, a deal page went out in a
+// dozen 4 KB writes, a quarter of the server's CPU time in the benchmark.
+// A failed render answers 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
-		s.Logger.Error("render", "id", middleware.GetReqID(r.Context()), "err", err)
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
+		if !errors.Is(err, context.Canceled) {
+			s.Logger.Error("render", "id", middleware.GetReqID(r.Context()), "err", err)
+		}
+		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+		return
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // a client gone away is not our error
+}
+
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putPageBuffer returns buf to the pool unless one huge page grew it.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // renderError shows the plain error page.
