@@ -40,11 +40,14 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		if err != nil {
 			return fmt.Errorf("insert touch: %w", err)
 		}
-		cameBack := t.Direction == "inbound" && d.Stage == pipeline.StageDisqualified && d.CameBackAt == nil
+		// The prospect came back when they wrote after the walk-away; an
+		// older reply logged late does not count.
+		cameBack := t.Direction == "inbound" && d.Stage == pipeline.StageDisqualified && d.CameBackAt == nil &&
+			t.OccurredAt.After(d.StageChangedAt)
 		_, err = tx.Exec(ctx, `
 			UPDATE deals SET last_touch_at = greatest(last_touch_at, $2),
-				came_back_at = CASE WHEN $3 THEN $4 ELSE came_back_at END
-			WHERE id = $1`, dealID, t.OccurredAt, cameBack, s.db.Now())
+				came_back_at = CASE WHEN $3 THEN $2 ELSE came_back_at END
+			WHERE id = $1`, dealID, t.OccurredAt, cameBack)
 		if err != nil {
 			return fmt.Errorf("touch deal %d: %w", dealID, err)
 		}

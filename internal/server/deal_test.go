@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDeal_StaleEditRefused(t *testing.T) {
@@ -217,5 +218,43 @@ func TestDealTimelinePages(t *testing.T) {
 	}
 	if plain := c.get(path + "?timeline=20").body; !strings.Contains(plain, "<html") || !strings.Contains(plain, "Newer entries") {
 		t.Error("without htmx the older page is the whole deal page with a link back")
+	}
+}
+
+// TestCameBack: an inbound touch after a deal was disqualified marks it as
+// come back, dated when the prospect wrote, and lists it on the owner's home
+// page; an older reply logged late does not.
+func TestCameBack(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	id, _, _ := a.demoDeal("Summit Realty — 12 seats")
+	path := "/deals/" + strconv.FormatInt(id, 10)
+	if res := c.post(path+"/stage", url.Values{"stage": {"disqualified"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("disqualify: %d", res.status)
+	}
+	// The walk-away was three days ago.
+	if _, err := a.DB.Pool.Exec(context.Background(), `UPDATE deals SET stage_changed_at = now() - interval '3 days' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("America/New_York")
+	at := func(d time.Duration) string { return time.Now().Add(d).In(loc).Format("2006-01-02T15:04") }
+	c.logTouch(id, url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {at(-96 * time.Hour)}, "notes": {"old reply"}})
+	if strings.Contains(c.get(path).body, "data-came-back") {
+		t.Fatal("a reply from before the walk-away marked the deal as come back")
+	}
+	c.logTouch(id, url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {at(-time.Minute)}, "notes": {"we are ready now"}})
+	var cameBack *time.Time
+	var touched time.Time
+	err := a.DB.Pool.QueryRow(context.Background(), `SELECT came_back_at, (SELECT max(occurred_at) FROM touches WHERE deal_id = $1)
+		FROM deals WHERE id = $1`, id).Scan(&cameBack, &touched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cameBack == nil || !cameBack.Equal(touched) {
+		t.Errorf("came back at %v, want the reply's time %v", cameBack, touched)
+	}
+	if home := c.get("/").body; !strings.Contains(home, "They came back") || !strings.Contains(home, "Summit Realty — 12 seats") {
+		t.Error("the home page does not list the deal that came back")
 	}
 }
