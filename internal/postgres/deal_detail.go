@@ -9,61 +9,66 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
 )
 
 // TimelinePageSize is how many timeline items the deal page shows at once:
 // the recent story of a deal; older pages are a click away.
 const TimelinePageSize = 20
 
-// DealDetail returns everything the deal page shows. Its queries go to the
-// server in one batch: one round trip for the whole page.
+// DealDetail returns everything the deal page shows. Its three queries go to
+// the server in one batch: one round trip for the whole page.
+//
+// The first query is the gate: it reads the deal within the actor's scope
+// (dealScope), with its stored score and its stage walk. The contacts and
+// the timeline are read by the deal's id within the actor's org, and are
+// only returned when the gate found the deal; repeating the team scope in
+// them cost a third of the page's database time (two more evaluations of
+// the team's members) and protected nothing more.
 func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64, offset int) (*pipeline.DealDetail, error) {
 	if offset < 0 {
 		offset = 0
 	}
 	var b pgx.Batch
 	var dealArgs args
-	b.Queue(`SELECT `+dealColumns+` FROM `+dealJoins+` WHERE d.id = `+dealArgs.add(id)+` AND `+dealScope(a, &dealArgs), dealArgs...)
+	b.Queue(`SELECT `+dealColumns+`, s.points, s.band, s.signals, s.hints, s.rules_version, s.computed_at,
+			ARRAY(SELECT sc.to_stage FROM deal_stage_changes sc WHERE sc.deal_id = d.id ORDER BY sc.at, sc.id),
+			ARRAY(SELECT sc.at FROM deal_stage_changes sc WHERE sc.deal_id = d.id ORDER BY sc.at, sc.id)
+		FROM `+dealJoins+` WHERE d.id = `+dealArgs.add(id)+` AND `+dealScope(a, &dealArgs), dealArgs...)
 
-	var contactArgs args
-	b.Queue(`SELECT c.id, c.prospect_id, c.name, c.email, c.phone, c.title
-		FROM contacts c JOIN deals d ON d.prospect_id = c.prospect_id
-		WHERE d.id = `+contactArgs.add(id)+` AND `+dealScope(a, &contactArgs)+` ORDER BY lower(c.name), c.id`, contactArgs...)
+	b.Queue(`SELECT c.id, c.prospect_id, c.name, c.email, c.phone, c.title FROM contacts c
+		WHERE c.org_id = $2 AND c.prospect_id = (SELECT prospect_id FROM deals WHERE id = $1 AND org_id = $2)
+		ORDER BY lower(c.name), c.id`, id, a.OrgID)
 
-	var tlArgs args
-	dealID := tlArgs.add(id)
+	// Touches name their contact by id; the names come from the contacts
+	// above (a touch's contact is one of the deal's prospect's).
 	b.Queue(`SELECT at, id, touch, kind, direction, outcome, duration_min, quote_amount, word_count, notes,
-			contact_id, contact_name, by_name, from_stage, to_stage
+			contact_id, by_name, from_stage, to_stage
 		FROM (
 			SELECT t.occurred_at AS at, t.id, true AS touch, t.kind, t.direction, t.outcome, t.duration_min,
-				t.quote_amount, t.word_count, t.notes, t.contact_id, coalesce(c.name, '') AS contact_name,
-				r.name AS by_name, NULL::text AS from_stage, NULL::text AS to_stage
-			FROM touches t JOIN deals d ON d.id = t.deal_id
-			JOIN users r ON r.id = t.rep_id LEFT JOIN contacts c ON c.id = t.contact_id
-			WHERE t.deal_id = `+dealID+` AND `+dealScope(a, &tlArgs)+`
+				t.quote_amount, t.word_count, t.notes, t.contact_id, r.name AS by_name,
+				NULL::text AS from_stage, NULL::text AS to_stage
+			FROM touches t JOIN users r ON r.id = t.rep_id
+			WHERE t.deal_id = $1 AND t.org_id = $2
 			UNION ALL
-			SELECT sc.at, sc.id, false, '', '', '', NULL, NULL, NULL, '', NULL, '',
+			SELECT sc.at, sc.id, false, '', '', '', NULL, NULL, NULL, '', NULL,
 				coalesce(u.name, ''), sc.from_stage, sc.to_stage
 			FROM deal_stage_changes sc LEFT JOIN users u ON u.id = sc.by_user
-			WHERE sc.deal_id = `+dealID+`
-		) x ORDER BY at DESC, id DESC LIMIT `+tlArgs.add(TimelinePageSize+1)+` OFFSET `+tlArgs.add(offset), tlArgs...)
-
-	b.Queue(`SELECT to_stage, at FROM deal_stage_changes WHERE deal_id = $1 ORDER BY at, id`, id)
-	b.Queue(storedScoreSQL, id, a.OrgID)
+			WHERE sc.deal_id = $1 AND sc.org_id = $2
+		) x ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4`, id, a.OrgID, TimelinePageSize+1, offset)
 
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
-	deal, err := scanDeal(res.QueryRow())
+	detail, err := scanDealDetail(res.QueryRow(), s.db.Now())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("deal")
 	} else if err != nil {
 		return nil, wrapConn(fmt.Errorf("deal %d: %w", id, err))
 	}
-	detail := &pipeline.DealDetail{Deal: deal}
 	if detail.Contacts, err = scanContacts(res); err != nil {
 		return nil, fmt.Errorf("deal %d contacts: %w", id, err)
 	}
-	if detail.Timeline, err = scanTimeline(res); err != nil {
+	if detail.Timeline, err = scanTimeline(res, detail.Contacts); err != nil {
 		return nil, fmt.Errorf("deal %d timeline: %w", id, err)
 	}
 	detail.TimelineAt, detail.TimelinePrev = offset, max(offset-TimelinePageSize, 0)
@@ -71,13 +76,47 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 		detail.Timeline = detail.Timeline[:TimelinePageSize]
 		detail.TimelineNext = offset + TimelinePageSize
 	}
-	if detail.StageTimes, err = scanStageTimes(res, s.db.Now()); err != nil {
-		return nil, fmt.Errorf("deal %d stage times: %w", id, err)
+	return detail, nil
+}
+
+// scanDealDetail reads the gate row of DealDetail: the deal, its stored
+// score (nil when never scored) and the time it spent in each stage.
+func scanDealDetail(row pgx.Row, now time.Time) (*pipeline.DealDetail, error) {
+	var d pipeline.Deal
+	var points *int
+	var band *string
+	var sc scoring.Score
+	var rulesVersion *int
+	var computedAt *time.Time
+	var stages []string
+	var at []time.Time
+	err := row.Scan(&d.ID, &d.OrgID, &d.ProspectID, &d.ProspectName, &d.OwnerID, &d.OwnerName, &d.Title, &d.Stage,
+		&d.Amount, &d.ListPrice, &d.Cost, &d.Currency, &d.ExpectedClose, &d.NextStep, &d.NextStepDue,
+		&d.FuturePromise, &d.CloseReasons, &d.CameBackAt, &d.StageChangedAt, &d.LastTouchAt,
+		&d.Version, &d.CreatedAt, &d.UpdatedAt, &d.Points, &d.Band,
+		&points, &band, &sc.Signals, &sc.Hints, &rulesVersion, &computedAt, &stages, &at)
+	if err != nil {
+		return nil, err
 	}
-	if detail.Score, err = scanScore(res.QueryRow()); err != nil {
-		return nil, fmt.Errorf("deal %d score: %w", id, err)
+	detail := &pipeline.DealDetail{Deal: &d, StageTimes: stageTimes(stages, at, now)}
+	if points != nil {
+		sc.Points, sc.Band, sc.RulesVersion, sc.AsOf = *points, scoring.Band(*band), *rulesVersion, *computedAt
+		detail.Score = &sc
 	}
 	return detail, nil
+}
+
+// stageTimes turns a deal's stage walk into the time spent in each stage.
+func stageTimes(stages []string, at []time.Time, now time.Time) []pipeline.StageTime {
+	times := make([]pipeline.StageTime, 0, len(stages))
+	for i, stage := range stages {
+		end, current := now, i == len(stages)-1
+		if !current {
+			end = at[i+1]
+		}
+		times = append(times, pipeline.StageTime{Stage: stage, Duration: end.Sub(at[i]), Current: current})
+	}
+	return times
 }
 
 func scanContacts(res pgx.BatchResults) ([]*pipeline.Contact, error) {
@@ -91,7 +130,7 @@ func scanContacts(res pgx.BatchResults) ([]*pipeline.Contact, error) {
 	})
 }
 
-func scanTimeline(res pgx.BatchResults) ([]pipeline.TimelineItem, error) {
+func scanTimeline(res pgx.BatchResults, contacts []*pipeline.Contact) ([]pipeline.TimelineItem, error) {
 	rows, err := res.Query()
 	if err != nil {
 		return nil, err
@@ -104,9 +143,10 @@ func scanTimeline(res pgx.BatchResults) ([]pipeline.TimelineItem, error) {
 		var from, to *string
 		var byName string
 		err := r.Scan(&item.At, &t.ID, &isTouch, &t.Kind, &t.Direction, &t.Outcome, &t.DurationMin,
-			&t.QuoteAmount, &t.WordCount, &t.Notes, &contactID, &t.ContactName, &byName, &from, &to)
+			&t.QuoteAmount, &t.WordCount, &t.Notes, &contactID, &byName, &from, &to)
 		if isTouch {
 			t.OccurredAt, t.ContactID, t.RepName = item.At, idOrZero(contactID), byName
+			t.ContactName = contactName(contacts, t.ContactID)
 			item.Touch = &t
 		} else {
 			sc := &pipeline.StageChange{To: deref(to), From: deref(from), ByName: byName, At: item.At}
@@ -116,32 +156,14 @@ func scanTimeline(res pgx.BatchResults) ([]pipeline.TimelineItem, error) {
 	})
 }
 
-// scanStageTimes turns the ordered stage changes into time spent per stage.
-func scanStageTimes(res pgx.BatchResults, now time.Time) ([]pipeline.StageTime, error) {
-	rows, err := res.Query()
-	if err != nil {
-		return nil, err
-	}
-	type change struct {
-		stage string
-		at    time.Time
-	}
-	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
-		var c change
-		return c, r.Scan(&c.stage, &c.at)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var times []pipeline.StageTime
-	for i, c := range changes {
-		end, current := now, i == len(changes)-1
-		if !current {
-			end = changes[i+1].at
+// contactName finds a contact's name among a prospect's few contacts.
+func contactName(contacts []*pipeline.Contact, id int64) string {
+	for _, c := range contacts {
+		if c.ID == id {
+			return c.Name
 		}
-		times = append(times, pipeline.StageTime{Stage: c.stage, Duration: end.Sub(c.at), Current: current})
 	}
-	return times, nil
+	return ""
 }
 
 func deref(s *string) string {

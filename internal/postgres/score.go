@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -399,18 +398,3 @@ func (h fnv) u64(v uint64) fnv {
 	return h
 }
 
-// storedScoreSQL reads a deal's stored score for the deal page.
-const storedScoreSQL = `SELECT points, band, signals, hints, rules_version, computed_at
-	FROM deal_scores WHERE deal_id = $1 AND org_id = $2`
-
-// scanScore reads a row of storedScoreSQL; a deal never scored is nil.
-func scanScore(row pgx.Row) (*scoring.Score, error) {
-	var sc scoring.Score
-	err := row.Scan(&sc.Points, &sc.Band, &sc.Signals, &sc.Hints, &sc.RulesVersion, &sc.AsOf)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return &sc, nil
-}
