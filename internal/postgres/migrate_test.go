@@ -1,0 +1,40 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"goodmoney/internal/pgtest"
+	"goodmoney/internal/postgres"
+	"goodmoney/migrations"
+)
+
+// TestMigrations_DownAndUp rolls every migration back on a migrated database
+// and applies them again: each Down undoes its Up.
+func TestMigrations_DownAndUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.DownTo(ctx, 0); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	var tables int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('deals', 'users', 'orgs')`).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("after down: %d of our tables left (%v)", tables, err)
+	}
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if n, err := postgres.Pending(ctx, pool); err != nil || n != 0 {
+		t.Errorf("pending after up: %d (%v)", n, err)
+	}
+}
