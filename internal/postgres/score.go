@@ -397,4 +397,3 @@ func (h fnv) u64(v uint64) fnv {
 	}
 	return h
 }
-
