@@ -32,6 +32,14 @@ type TouchForm struct {
 	Errors                                      map[string]string
 }
 
+// TouchEditView is the edit-touch page.
+type TouchEditView struct {
+	DealID, TouchID int64
+	DealTitle       string
+	Contacts        []*pipeline.Contact
+	Form            TouchForm
+}
+
 // ContactForm holds the add-contact form. Keys of Errors: contact_name,
 // contact_email, contact_phone, contact_title.
 type ContactForm struct {

@@ -214,6 +214,10 @@ type DealService interface {
 	ListDeals(ctx context.Context, a Actor, f DealFilter) (*DealPage, error)
 	Board(ctx context.Context, a Actor, perColumn int) ([]StageColumn, error)
 	LogTouch(ctx context.Context, a Actor, dealID int64, in TouchInput) (*Touch, error)
+	// Touch returns a touch of the deal; a touch of another deal is ENOTFOUND.
+	Touch(ctx context.Context, a Actor, dealID, touchID int64) (*Touch, error)
+	// UpdateTouch corrects a touch of the deal and rescores the deal.
+	UpdateTouch(ctx context.Context, a Actor, dealID, touchID int64, in TouchInput) (*Touch, error)
 	// DeleteTouch removes a touch of the deal; a touch of another deal is ENOTFOUND.
 	DeleteTouch(ctx context.Context, a Actor, dealID, touchID int64) error
 	Home(ctx context.Context, a Actor, now time.Time) (*Home, error)

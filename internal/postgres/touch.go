@@ -102,3 +102,92 @@ func (s *DealService) DeleteTouch(ctx context.Context, a pipeline.Actor, dealID,
 		return audit(ctx, tx, a, "delete", "touch", touchID, before, nil)
 	})
 }
+
+// touchColumns are read by scanTouch, from touches t.
+const touchColumns = `t.id, t.deal_id, t.prospect_id, coalesce(t.contact_id, 0), t.rep_id, t.kind, t.direction,
+	t.occurred_at, t.outcome, t.duration_min, t.quote_amount, t.word_count, t.notes, t.created_at`
+
+func scanTouch(row pgx.Row) (*pipeline.Touch, error) {
+	var t pipeline.Touch
+	err := row.Scan(&t.ID, &t.DealID, &t.ProspectID, &t.ContactID, &t.RepID, &t.Kind, &t.Direction,
+		&t.OccurredAt, &t.Outcome, &t.DurationMin, &t.QuoteAmount, &t.WordCount, &t.Notes, &t.CreatedAt)
+	return &t, err
+}
+
+// Touch returns a touch of a deal the actor may read.
+func (s *DealService) Touch(ctx context.Context, a pipeline.Actor, dealID, touchID int64) (*pipeline.Touch, error) {
+	var t *pipeline.Touch
+	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
+		d, err := getDeal(ctx, tx, a, dealID, false)
+		if err != nil {
+			return err
+		}
+		t, err = scanTouch(tx.QueryRow(ctx, `SELECT `+touchColumns+` FROM touches t WHERE t.id = $1 AND t.deal_id = $2 AND t.org_id = $3`,
+			touchID, dealID, a.OrgID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("touch")
+		} else if err != nil {
+			return fmt.Errorf("touch %d: %w", touchID, err)
+		}
+		t.DealTitle = d.Title
+		return nil
+	})
+	return t, err
+}
+
+// UpdateTouch corrects a touch of a deal the actor may write: what it was,
+// when, with whom and what came of it. Who logged it stays. The deal's last
+// touch and its score are brought up to date in the same transaction, and
+// the change is audited with the values before and after.
+func (s *DealService) UpdateTouch(ctx context.Context, a pipeline.Actor, dealID, touchID int64, in pipeline.TouchInput) (*pipeline.Touch, error) {
+	if errs := in.Validate(s.db.Now()); errs != nil {
+		return nil, pipeline.Invalid(errs)
+	}
+	var t *pipeline.Touch
+	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
+		d, err := getDeal(ctx, tx, a, dealID, true)
+		if err != nil {
+			return err
+		}
+		if in.ContactID != 0 {
+			if err := checkContact(ctx, tx, a.OrgID, d.ProspectID, in.ContactID); err != nil {
+				return err
+			}
+		}
+		before, err := scanTouch(tx.QueryRow(ctx, `SELECT `+touchColumns+` FROM touches t
+			WHERE t.id = $1 AND t.deal_id = $2 AND t.org_id = $3 FOR UPDATE`, touchID, dealID, a.OrgID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("touch")
+		} else if err != nil {
+			return fmt.Errorf("touch %d: %w", touchID, err)
+		}
+		t, err = scanTouch(tx.QueryRow(ctx, `
+			UPDATE touches t SET kind = $2, direction = $3, occurred_at = $4, outcome = $5, duration_min = $6,
+				quote_amount = $7, word_count = $8, notes = $9, contact_id = $10
+			WHERE t.id = $1 RETURNING `+touchColumns,
+			touchID, in.Kind, in.Direction, in.OccurredAt, in.Outcome, in.DurationMin, in.QuoteAmount,
+			in.WordCount(), in.Notes, nullID(in.ContactID)))
+		if err != nil {
+			return fmt.Errorf("update touch %d: %w", touchID, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)
+		if err != nil {
+			return fmt.Errorf("touch deal %d: %w", dealID, err)
+		}
+		if err := s.rescore(ctx, tx, a.OrgID, dealID); err != nil {
+			return err
+		}
+		t.DealTitle = d.Title
+		return audit(ctx, tx, a, "update", "touch", touchID, touchAudit(before), touchAudit(t))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// touchAudit is the part of a touch kept in audit events.
+func touchAudit(t *pipeline.Touch) map[string]any {
+	return map[string]any{"deal_id": t.DealID, "kind": t.Kind, "direction": t.Direction, "occurred_at": t.OccurredAt,
+		"outcome": t.Outcome, "contact_id": t.ContactID, "quote_amount": t.QuoteAmount, "duration_min": t.DurationMin, "notes": t.Notes}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
@@ -131,6 +132,20 @@ func TestAccessMatrix(t *testing.T) {
 			edit := url.Values{"title": {title}, "amount": {"18000"}, "list_price": {"21000"}, "cost": {"15840"},
 				"stage": {"negotiation"}, "version": {strconv.Itoa(version)}, "next_step": {"edited by " + v.email}}
 			check("POST deal", c.post(deal, edit), want(http.StatusSeeOther), false)
+
+			// The deal's oldest touch: opened for editing, then corrected.
+			var firstTouch int64
+			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT t.id FROM touches t JOIN deals d ON d.id = t.deal_id
+				WHERE d.title = $1 ORDER BY t.occurred_at LIMIT 1`, title).Scan(&firstTouch)
+			touchPath := deal + "/touches/" + strconv.FormatInt(firstTouch, 10)
+			check("GET touch edit", c.get(touchPath+"/edit"), want(http.StatusOK), v.canDeal)
+			fix := url.Values{"kind": {"call"}, "direction": {"outbound"}, "occurred_at": {time.Now().AddDate(0, 0, -100).Format("2006-01-02T15:04")}, "notes": {"fixed by " + v.email}}
+			check("POST touch edit", c.post(touchPath, fix), want(http.StatusSeeOther), false)
+			var fixes int
+			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "fixed by "+v.email).Scan(&fixes)
+			if wantN := map[bool]int{true: 1, false: 0}[v.canDeal]; fixes != wantN {
+				t.Errorf("touch corrections that landed: %d, want %d", fixes, wantN)
+			}
 
 			var touches, edits int
 			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "matrix "+v.email).Scan(&touches)

@@ -258,3 +258,57 @@ func TestCameBack(t *testing.T) {
 		t.Error("the home page does not list the deal that came back")
 	}
 }
+
+// TestTouchEdit: a rep corrects a touch (an "outbound" email that was their
+// reply); the deal is rescored at once and the change audited. A bad value
+// comes back on the form as typed, and another rep cannot open or save it.
+func TestTouchEdit(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("rep@example.com")
+	id, _, _ := a.demoDeal("Acme Logistics — 40 seats")
+	var touchID int64
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT id FROM touches WHERE deal_id = $1 ORDER BY occurred_at DESC LIMIT 1`, id).Scan(&touchID)
+	path := "/deals/" + strconv.FormatInt(id, 10) + "/touches/" + strconv.FormatInt(touchID, 10)
+	bandBefore, pointsBefore := c.dealBand(id)
+
+	page := c.get(path + "/edit")
+	if page.status != http.StatusOK || !strings.Contains(page.body, `value="outbound" selected`) {
+		t.Fatalf("edit page: status %d, want the touch's values filled in", page.status)
+	}
+	var occurred time.Time
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT occurred_at FROM touches WHERE id = $1`, touchID).Scan(&occurred)
+	loc, _ := time.LoadLocation("America/New_York")
+	when := occurred.In(loc).Format("2006-01-02T15:04")
+
+	other := a.signedIn("rep2@example.com")
+	if res := other.get(path + "/edit"); res.status != http.StatusNotFound {
+		t.Errorf("other rep opening the edit page: %d, want 404", res.status)
+	}
+	form := url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {when}, "outcome": {"replied"},
+		"notes": {"Signed. The purchase order goes out today, please send the onboarding plan."}}
+	if res := other.post(path, form); res.status != http.StatusNotFound {
+		t.Errorf("other rep saving the touch: %d, want 404", res.status)
+	}
+
+	bad := url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {"next tuesday"}, "notes": {"kept words"}}
+	if res := c.post(path, bad); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "next tuesday") ||
+		!strings.Contains(res.body, "kept words") {
+		t.Errorf("bad date: status %d, want 422 with the values kept", res.status)
+	}
+
+	if res := c.post(path, form); res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "#touch-"+strconv.FormatInt(touchID, 10)) {
+		t.Fatalf("save: status %d to %q", res.status, res.location)
+	}
+	band, points := c.dealBand(id)
+	if points >= pointsBefore || band == bandBefore {
+		t.Errorf("after correcting the last touch to the prospect's reply: %s at %d, was %s at %d; want a lower score and another band",
+			band, points, bandBefore, pointsBefore)
+	}
+	var audits int
+	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1
+		AND action = 'update' AND before->>'direction' = 'outbound' AND after->>'direction' = 'inbound'`, touchID).Scan(&audits)
+	if audits != 1 {
+		t.Errorf("%d audit events for the correction, want 1 with before and after", audits)
+	}
+}

@@ -43,6 +43,8 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/deals/{id}", s.dealSave)
 			r.Post("/deals/{id}/stage", s.dealMove)
 			r.Post("/deals/{id}/touches", s.touchCreate)
+			r.Get("/deals/{id}/touches/{touchID}/edit", s.touchEdit)
+			r.Post("/deals/{id}/touches/{touchID}", s.touchSave)
 			r.Post("/deals/{id}/touches/{touchID}/delete", s.touchDelete)
 			r.Get("/prospects", s.prospectsList)
 			r.Get("/prospects/new", s.prospectNew)

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"goodmoney/internal/pipeline"
+	"goodmoney/web"
+)
+
+// touchEdit shows the form that corrects a touch.
+func (s *Server) touchEdit(w http.ResponseWriter, r *http.Request) {
+	dealID, touchID, ok := touchPath(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, err := s.Deals.Touch(r.Context(), actor(r), dealID, touchID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderTouchEdit(w, r, http.StatusOK, t.DealTitle, dealID, touchID, touchFormOf(t, userLoc(r)))
+}
+
+// touchSave saves a corrected touch; the deal is rescored in the same
+// transaction. A bad value brings the form back with what was typed.
+func (s *Server) touchSave(w http.ResponseWriter, r *http.Request) {
+	dealID, touchID, ok := touchPath(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	form := touchFormFrom(r)
+	in, errs := parseTouchForm(form, userLoc(r), s.now())
+	if len(errs) == 0 {
+		_, err := s.Deals.UpdateTouch(r.Context(), actor(r), dealID, touchID, in)
+		if err == nil {
+			s.flash(r, "Touch updated.")
+			http.Redirect(w, r, "/deals/"+strconv.FormatInt(dealID, 10)+"#touch-"+strconv.FormatInt(touchID, 10), http.StatusSeeOther)
+			return
+		}
+		if pipeline.ErrorCode(err) != pipeline.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		errs.merge(pipeline.FieldErrors(err))
+	}
+	form.Errors = errs
+	t, err := s.Deals.Touch(r.Context(), actor(r), dealID, touchID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderTouchEdit(w, r, http.StatusUnprocessableEntity, t.DealTitle, dealID, touchID, form)
+}
+
+func (s *Server) renderTouchEdit(w http.ResponseWriter, r *http.Request, status int, title string, dealID, touchID int64, form web.TouchForm) {
+	detail, err := s.Deals.DealDetail(r.Context(), actor(r), dealID, 0) // for the contacts to choose from
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := web.TouchEditView{DealID: dealID, TouchID: touchID, DealTitle: title, Contacts: detail.Contacts, Form: form}
+	s.render(w, r, status, web.TouchEditPage(s.page(r, "Edit touch", web.NavDeals), v))
+}
+
+// touchPath reads the deal and touch ids of the URL.
+func touchPath(r *http.Request) (dealID, touchID int64, ok bool) {
+	dealID, ok1 := pathID(chi.URLParam(r, "id"))
+	touchID, ok2 := pathID(chi.URLParam(r, "touchID"))
+	return dealID, touchID, ok1 && ok2
+}
+
+// touchFormOf fills the touch form with a stored touch, in the user's timezone.
+func touchFormOf(t *pipeline.Touch, loc *time.Location) web.TouchForm {
+	f := web.TouchForm{Kind: t.Kind, Direction: t.Direction, OccurredAt: pipeline.DateTimeInput(t.OccurredAt, loc),
+		Outcome: t.Outcome, Notes: t.Notes}
+	if t.QuoteAmount != nil {
+		f.QuoteAmount = t.QuoteAmount.Input()
+	}
+	if t.DurationMin != nil {
+		f.DurationMin = strconv.Itoa(*t.DurationMin)
+	}
+	if t.ContactID != 0 {
+		f.ContactID = strconv.FormatInt(t.ContactID, 10)
+	}
+	return f
+}
