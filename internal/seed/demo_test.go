@@ -131,14 +131,18 @@ func TestDemoHistory(t *testing.T) {
 	var weekend, early, stageAfter int
 	err := db.Pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM touches tc JOIN orgs o ON o.id = tc.org_id
-		        WHERE extract(isodow FROM tc.occurred_at AT TIME ZONE o.timezone) >= 6),
+		        WHERE extract(isodow FROM tc.occurred_at AT TIME ZONE o.timezone) >= 6) +
+		       (SELECT count(*) FROM deal_stage_changes sc JOIN orgs o ON o.id = sc.org_id
+		        WHERE extract(isodow FROM sc.at AT TIME ZONE o.timezone) >= 6
+		           OR extract(hour FROM sc.at AT TIME ZONE o.timezone) NOT BETWEEN 9 AND 17),
 		       (SELECT count(*) FROM deals d WHERE d.created_at > (SELECT min(occurred_at) FROM touches WHERE deal_id = d.id)),
 		       (SELECT count(*) FROM deal_stage_changes sc WHERE sc.at > now())`).Scan(&weekend, &early, &stageAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if weekend != 0 || early != 0 || stageAfter != 0 {
-		t.Errorf("%d weekend touches, %d deals created after their first touch, %d stage changes in the future", weekend, early, stageAfter)
+		t.Errorf("%d touches or stage changes at weekends or stage changes out of hours, %d deals created after their first touch, %d stage changes in the future",
+			weekend, early, stageAfter)
 	}
 	var walk string
 	err = db.Pool.QueryRow(ctx, `SELECT string_agg(sc.to_stage, ' ' ORDER BY sc.at) FROM deal_stage_changes sc

@@ -323,6 +323,18 @@ func (d *demo) backdate(ctx context.Context, dealID int64, stage string, first, 
 	if closed {
 		at[len(at)-1] = end
 	}
+	// Stage changes happen in working hours: the opening at 9:00, the
+	// moves late in the afternoon, on weekdays, in order.
+	for i, t := range at {
+		hour, min := 16, 30
+		if i == 0 {
+			hour, min = 9, 0
+		}
+		at[i] = workday(t, 0, hour, min)
+		if i > 0 && at[i].Before(at[i-1]) {
+			at[i] = at[i-1]
+		}
+	}
 	return d.db.Transact(ctx, func(tx pgx.Tx) error {
 		var owner, org int64
 		if err := tx.QueryRow(ctx, `SELECT owner_id, org_id FROM deals WHERE id = $1`, dealID).Scan(&owner, &org); err != nil {
@@ -340,7 +352,7 @@ func (d *demo) backdate(ctx context.Context, dealID int64, stage string, first, 
 			from = &walk[i]
 		}
 		_, err := tx.Exec(ctx, `UPDATE deals SET created_at = $2, stage_changed_at = $3 WHERE id = $1`,
-			dealID, first, at[len(at)-1])
+			dealID, at[0], at[len(at)-1])
 		return err
 	})
 }
