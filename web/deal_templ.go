@@ -580,7 +580,7 @@ func ScoreCard(s *scoring.Score, stage string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var29 string
-			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(stageLabel(stage))
+			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(StageLabel(stage))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `deal.templ`, Line: 116, Col: 39}
 			}
@@ -1773,7 +1773,7 @@ func dealEdit(v DealPageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var89 string
-			templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinStringErrs(stageLabel(v.Conflict.Stage))
+			templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinStringErrs(StageLabel(v.Conflict.Stage))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `deal.templ`, Line: 338, Col: 41}
 			}

@@ -400,7 +400,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var19 string
-				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(stageLabel(col.Stage))
+				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(StageLabel(col.Stage))
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `deals.templ`, Line: 100, Col: 59}
 				}
@@ -568,7 +568,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var31 string
-						templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs("Move back to " + stageLabel(v.Columns[i-1].Stage))
+						templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs("Move back to " + StageLabel(v.Columns[i-1].Stage))
 						if templ_7745c5c3_Err != nil {
 							return templ.Error{Err: templ_7745c5c3_Err, FileName: `deals.templ`, Line: 118, Col: 157}
 						}
@@ -581,7 +581,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var32 string
-						templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs("Move " + d.Title + " back to " + stageLabel(v.Columns[i-1].Stage))
+						templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs("Move " + d.Title + " back to " + StageLabel(v.Columns[i-1].Stage))
 						if templ_7745c5c3_Err != nil {
 							return templ.Error{Err: templ_7745c5c3_Err, FileName: `deals.templ`, Line: 118, Col: 239}
 						}
@@ -613,7 +613,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var34 string
-						templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs("Move on to " + stageLabel(v.Columns[i+1].Stage))
+						templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs("Move on to " + StageLabel(v.Columns[i+1].Stage))
 						if templ_7745c5c3_Err != nil {
 							return templ.Error{Err: templ_7745c5c3_Err, FileName: `deals.templ`, Line: 121, Col: 179}
 						}
@@ -626,7 +626,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var35 string
-						templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs("Move " + d.Title + " on to " + stageLabel(v.Columns[i+1].Stage))
+						templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs("Move " + d.Title + " on to " + StageLabel(v.Columns[i+1].Stage))
 						if templ_7745c5c3_Err != nil {
 							return templ.Error{Err: templ_7745c5c3_Err, FileName: `deals.templ`, Line: 121, Col: 259}
 						}

@@ -110,7 +110,7 @@ func options(codes []string, label func(string) string) []Option {
 
 // stageOptions, kindOptions, directionOptions and outcomeOptions feed the selects.
 var (
-	stageOptions     = options(pipeline.Stages, stageLabel)
+	stageOptions     = options(pipeline.Stages, StageLabel)
 	kindOptions      = options(pipeline.TouchKinds, kindLabel)
 	directionOptions = []Option{{"outbound", "Outbound (we reached out)"}, {"inbound", "Inbound (they reached us)"}}
 	outcomeOptions   = options(pipeline.Outcomes, outcomeLabel)

@@ -523,7 +523,7 @@ func StageBadge(stage string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var26 string
-		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(stageLabel(stage))
+		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(StageLabel(stage))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 119, Col: 72}
 		}

@@ -254,8 +254,8 @@ func bandLabel(band string) string {
 	return band
 }
 
-// stageLabel is the display name of a deal stage.
-func stageLabel(stage string) string {
+// StageLabel is the display name of a deal stage.
+func StageLabel(stage string) string {
 	if stage == "" {
 		return ""
 	}

@@ -71,6 +71,6 @@ func (s *Server) dealMove(w http.ResponseWriter, r *http.Request) {
 	if back == "/" {
 		back = "/deals/board"
 	}
-	s.flash(r, "Moved “"+d.Title+"” to "+d.Stage+".")
+	s.flash(r, "Moved “"+d.Title+"” to "+web.StageLabel(d.Stage)+".")
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
