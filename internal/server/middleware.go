@@ -27,7 +27,7 @@ const (
 	sessUserID = "user_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
-	sessSeen   = "seen" // unix seconds of the last request, to the sessionRefresh
+	sessSeen   = "seen" // unix seconds of the last request, to within sessionRefresh
 )
 
 // A session ends after sessionIdle without a request, and at the latest
