@@ -49,11 +49,16 @@ const dealJoins = `deals d
 
 func scanDeal(row pgx.Row) (*pipeline.Deal, error) {
 	var d pipeline.Deal
-	err := row.Scan(&d.ID, &d.OrgID, &d.ProspectID, &d.ProspectName, &d.OwnerID, &d.OwnerName, &d.Title, &d.Stage,
+	err := row.Scan(dealDest(&d)...)
+	return &d, err
+}
+
+// dealDest lists the scan destinations of dealColumns.
+func dealDest(d *pipeline.Deal) []any {
+	return []any{&d.ID, &d.OrgID, &d.ProspectID, &d.ProspectName, &d.OwnerID, &d.OwnerName, &d.Title, &d.Stage,
 		&d.Amount, &d.ListPrice, &d.Cost, &d.Currency, &d.ExpectedClose, &d.NextStep, &d.NextStepDue,
 		&d.FuturePromise, &d.CloseReasons, &d.CameBackAt, &d.StageChangedAt, &d.LastTouchAt,
-		&d.Version, &d.CreatedAt, &d.UpdatedAt, &d.Points, &d.Band)
-	return &d, err
+		&d.Version, &d.CreatedAt, &d.UpdatedAt, &d.Points, &d.Band}
 }
 
 func collectDeals(rows pgx.Rows) ([]*pipeline.Deal, error) {
@@ -320,10 +325,7 @@ func (s *DealService) Board(ctx context.Context, a pipeline.Actor, perColumn int
 		var count int
 		var total int64
 		var rn int
-		err := rows.Scan(&d.ID, &d.OrgID, &d.ProspectID, &d.ProspectName, &d.OwnerID, &d.OwnerName, &d.Title, &d.Stage,
-			&d.Amount, &d.ListPrice, &d.Cost, &d.Currency, &d.ExpectedClose, &d.NextStep, &d.NextStepDue,
-			&d.FuturePromise, &d.CloseReasons, &d.CameBackAt, &d.StageChangedAt, &d.LastTouchAt,
-			&d.Version, &d.CreatedAt, &d.UpdatedAt, &d.Points, &d.Band, &count, &total, &rn)
+		err := rows.Scan(append(dealDest(&d), &count, &total, &rn)...)
 		if err != nil {
 			return nil, fmt.Errorf("board: %w", err)
 		}

@@ -90,11 +90,7 @@ func scanDealDetail(row pgx.Row, now time.Time) (*pipeline.DealDetail, error) {
 	var computedAt *time.Time
 	var stages []string
 	var at []time.Time
-	err := row.Scan(&d.ID, &d.OrgID, &d.ProspectID, &d.ProspectName, &d.OwnerID, &d.OwnerName, &d.Title, &d.Stage,
-		&d.Amount, &d.ListPrice, &d.Cost, &d.Currency, &d.ExpectedClose, &d.NextStep, &d.NextStepDue,
-		&d.FuturePromise, &d.CloseReasons, &d.CameBackAt, &d.StageChangedAt, &d.LastTouchAt,
-		&d.Version, &d.CreatedAt, &d.UpdatedAt, &d.Points, &d.Band,
-		&points, &band, &sc.Signals, &sc.Hints, &rulesVersion, &computedAt, &stages, &at)
+	err := row.Scan(append(dealDest(&d), &points, &band, &sc.Signals, &sc.Hints, &rulesVersion, &computedAt, &stages, &at)...)
 	if err != nil {
 		return nil, err
 	}

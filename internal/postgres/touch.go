@@ -54,8 +54,7 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		if err := s.rescore(ctx, tx, a.OrgID, dealID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, a, "create", "touch", t.ID, nil, map[string]any{
-			"deal_id": dealID, "kind": t.Kind, "direction": t.Direction, "occurred_at": t.OccurredAt, "quote_amount": t.QuoteAmount})
+		return audit(ctx, tx, a, "create", "touch", t.ID, nil, touchAudit(t))
 	})
 	if err != nil {
 		return nil, err
@@ -83,23 +82,17 @@ func (s *DealService) DeleteTouch(ctx context.Context, a pipeline.Actor, dealID,
 		if _, err := getDeal(ctx, tx, a, dealID, true); err != nil {
 			return err
 		}
-		var before map[string]any
-		err := tx.QueryRow(ctx, `DELETE FROM touches WHERE id = $1 AND deal_id = $2 AND org_id = $3
-			RETURNING jsonb_build_object('kind', kind, 'direction', direction, 'occurred_at', occurred_at, 'notes', notes)`,
-			touchID, dealID, a.OrgID).Scan(&before)
+		before, err := scanTouch(tx.QueryRow(ctx, `DELETE FROM touches t WHERE t.id = $1 AND t.deal_id = $2 AND t.org_id = $3
+			RETURNING `+touchColumns, touchID, dealID, a.OrgID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("touch")
 		} else if err != nil {
 			return fmt.Errorf("delete touch %d: %w", touchID, err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)
-		if err != nil {
-			return fmt.Errorf("touch deal %d: %w", dealID, err)
-		}
-		if err := s.rescore(ctx, tx, a.OrgID, dealID); err != nil {
+		if err := s.touchesChanged(ctx, tx, a.OrgID, dealID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, a, "delete", "touch", touchID, before, nil)
+		return audit(ctx, tx, a, "delete", "touch", touchID, touchAudit(before), nil)
 	})
 }
 
@@ -170,11 +163,7 @@ func (s *DealService) UpdateTouch(ctx context.Context, a pipeline.Actor, dealID,
 		if err != nil {
 			return fmt.Errorf("update touch %d: %w", touchID, err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)
-		if err != nil {
-			return fmt.Errorf("touch deal %d: %w", dealID, err)
-		}
-		if err := s.rescore(ctx, tx, a.OrgID, dealID); err != nil {
+		if err := s.touchesChanged(ctx, tx, a.OrgID, dealID); err != nil {
 			return err
 		}
 		t.DealTitle = d.Title
@@ -184,6 +173,17 @@ func (s *DealService) UpdateTouch(ctx context.Context, a pipeline.Actor, dealID,
 		return nil, err
 	}
 	return t, nil
+}
+
+// touchesChanged brings a deal up to date after a touch was corrected or
+// removed: its last touch, and its score. Updating the deal row also tells
+// a full rescore running meanwhile that the deal changed (see score_all.go).
+func (s *DealService) touchesChanged(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)
+	if err != nil {
+		return fmt.Errorf("touch deal %d: %w", dealID, err)
+	}
+	return s.rescore(ctx, tx, orgID, dealID)
 }
 
 // touchAudit is the part of a touch kept in audit events.

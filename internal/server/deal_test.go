@@ -240,8 +240,9 @@ func TestCameBack(t *testing.T) {
 	loc, _ := time.LoadLocation("America/New_York")
 	at := func(d time.Duration) string { return time.Now().Add(d).In(loc).Format("2006-01-02T15:04") }
 	c.logTouch(id, url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {at(-96 * time.Hour)}, "notes": {"old reply"}})
-	if strings.Contains(c.get(path).body, "data-came-back") {
-		t.Fatal("a reply from before the walk-away marked the deal as come back")
+	if res := c.get(path); res.status != http.StatusOK || strings.Contains(res.body, "data-came-back") {
+		t.Fatalf("after a reply from before the walk-away: status %d, came back %v; want 200 and not come back",
+			res.status, strings.Contains(res.body, "data-came-back"))
 	}
 	c.logTouch(id, url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {at(-time.Minute)}, "notes": {"we are ready now"}})
 	var cameBack *time.Time
