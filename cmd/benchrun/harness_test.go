@@ -15,6 +15,7 @@ import (
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/seed"
 	"goodmoney/internal/server"
+	"goodmoney/internal/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -33,11 +34,7 @@ func TestHarnessTiny(t *testing.T) {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	srv := server.New(server.Deps{
-		Config: server.Config{BenchRoutes: true},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:     db,
-	})
+	srv := servertest.New(db, server.Config{BenchRoutes: true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 )
 
@@ -102,7 +103,7 @@ func (l *LoadResult) Ratio() float64 {
 // Results are everything Measure found.
 type Results struct {
 	Loads         []*LoadResult
-	Rescore       postgres.RescoreStats
+	Rescore       pipeline.RescoreStats
 	RescoreTime   time.Duration
 	Scan          time.Duration // the faster of ScanPlanned and ScanIndexOnly
 	ScanPlanned   time.Duration // SELECT deal_id, count(*) FROM touches GROUP BY deal_id, as planned

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"goodmoney/internal/jobs"
 	"goodmoney/internal/pipeline"
@@ -134,7 +135,7 @@ func runSeed(ctx context.Context, cfg config, logger *slog.Logger, args []string
 
 // seedLarge adds the benchmark org and scores it.
 func seedLarge(ctx context.Context, db *postgres.DB, seedNum uint64) error {
-	scores := postgres.NewScoreService(db)
+	scores := newServices(db).scores
 	st, err := seed.Large(ctx, db, seed.LargeOptions{
 		Seed:     seedNum,
 		Progress: os.Stdout,
@@ -166,7 +167,7 @@ func runScore(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 		return err
 	}
 	defer d.Close()
-	scores := postgres.NewScoreService(postgres.NewDB(d.Pool))
+	scores := newServices(postgres.NewDB(d.Pool)).scores
 	orgs := []int64{*org}
 	if *org == 0 {
 		if orgs, err = scores.OrgIDs(ctx); err != nil {
@@ -240,29 +241,25 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 		}
 	}
 
+	svc := newServices(db)
 	rescoreEvery, err := rescoreInterval()
 	if err != nil {
 		return err
 	}
 	workers := river.NewWorkers()
-	if err := jobs.Register(workers, db, logger, rescoreEvery); err != nil {
+	if err := jobs.Register(workers, svc.jobs(logger), rescoreEvery); err != nil {
 		return err
 	}
-	jobClient, err := jobs.NewClient(d.Pool, jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic(rescoreEvery)})
+	jobClient, err := jobs.NewClient(riverpgxv5.New(d.Pool), jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic(rescoreEvery)})
 	if err != nil {
 		return err
 	}
+	svc.queueRescores(jobClient)
 	if err := jobClient.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 
-	srv := server.New(server.Deps{
-		Config: server.Config{SessionSecure: cfg.SessionSecure, BaseURL: cfg.BaseURL,
-			BenchRoutes: os.Getenv("BENCH_ROUTES") == "1"},
-		Logger:         logger,
-		DB:             db,
-		EnqueueRescore: jobs.EnqueueRescore(jobClient),
-	})
+	srv := svc.server(server.Config{SessionSecure: cfg.SessionSecure, BenchRoutes: os.Getenv("BENCH_ROUTES") == "1"}, logger)
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           srv.Handler(),

@@ -1,5 +1,7 @@
 // Package jobs runs goodmoney's background work on River, the Postgres-backed
-// job queue: the periodic rescoring of open deals and, later, digests.
+// job queue: the periodic rescoring of open deals and, later, digests. The
+// workers call domain services (pipeline); cmd/goodmoney builds the River
+// client on the database and hands them the same services as the server.
 package jobs
 
 import (
@@ -8,16 +10,18 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver"
 
-	"goodmoney/internal/postgres"
+	"goodmoney/internal/pipeline"
 )
 
-// Client is the River client type goodmoney uses.
-type Client = river.Client[pgx.Tx]
+// Services are what the workers call.
+type Services struct {
+	Scores       pipeline.Rescorer
+	Housekeeping pipeline.Housekeeper
+	Logger       *slog.Logger
+}
 
 // Config lists the workers and periodic jobs to run.
 type Config struct {
@@ -27,9 +31,10 @@ type Config struct {
 	TestOnly bool // faster leader election, for tests
 }
 
-// NewClient returns a River client working the default queue.
-func NewClient(pool *pgxpool.Pool, cfg Config) (*Client, error) {
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+// NewClient returns a River client working the default queue, four jobs at
+// a time, on the database behind driver (riverpgxv5 in cmd/goodmoney).
+func NewClient[TTx any](driver riverdriver.Driver[TTx], cfg Config) (*river.Client[TTx], error) {
+	client, err := river.NewClient(driver, &river.Config{
 		Logger:       cfg.Logger,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:      cfg.Workers,
@@ -43,7 +48,7 @@ func NewClient(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 }
 
 // Stop lets running jobs finish, then stops the client.
-func Stop(ctx context.Context, c *Client) error {
+func Stop[TTx any](ctx context.Context, c *river.Client[TTx]) error {
 	if err := c.Stop(ctx); err != nil {
 		return fmt.Errorf("stop jobs: %w", err)
 	}
@@ -52,15 +57,14 @@ func Stop(ctx context.Context, c *Client) error {
 
 // Register adds every worker to the bundle. rescoreEvery is the period of the
 // periodic rescore, within which its per-org jobs are unique.
-func Register(workers *river.Workers, db *postgres.DB, logger *slog.Logger, rescoreEvery time.Duration) error {
-	scores := postgres.NewScoreService(db)
-	if err := river.AddWorkerSafely(workers, &PruneWorker{DB: db}); err != nil {
+func Register(workers *river.Workers, s Services, rescoreEvery time.Duration) error {
+	if err := river.AddWorkerSafely(workers, &PruneWorker{Housekeeping: s.Housekeeping}); err != nil {
 		return fmt.Errorf("register prune: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &RescoreAllWorker{Scores: scores, Logger: logger}); err != nil {
+	if err := river.AddWorkerSafely(workers, &RescoreAllWorker{Scores: s.Scores, Logger: s.Logger}); err != nil {
 		return fmt.Errorf("register rescore: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &RescoreScheduleWorker{Scores: scores, Interval: rescoreEvery}); err != nil {
+	if err := river.AddWorkerSafely(workers, &RescoreScheduleWorker{Scores: s.Scores, Interval: rescoreEvery}); err != nil {
 		return fmt.Errorf("register rescore schedule: %w", err)
 	}
 	return nil

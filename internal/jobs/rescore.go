@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"goodmoney/internal/postgres"
+	"goodmoney/internal/pipeline"
 )
 
 // DefaultRescoreInterval is how often every open deal is rescored when
@@ -20,7 +20,10 @@ const DefaultRescoreInterval = 24 * time.Hour
 // person, and the next periodic run tries again anyway.
 const rescoreMaxAttempts = 5
 
-// RescoreAllArgs asks for every open deal of one org to be rescored.
+// RescoreAllArgs asks for every open deal of one org to be rescored. Saving
+// new scoring rules inserts one in the transaction that saves them (see
+// RescoreQueue); those are not unique: rules saved twice in a day
+// are rescored twice.
 type RescoreAllArgs struct {
 	OrgID int64 `json:"org_id"`
 }
@@ -33,10 +36,10 @@ func (RescoreAllArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: rescoreMaxAttempts}
 }
 
-// RescoreAllWorker runs ScoreService.RescoreAll.
+// RescoreAllWorker runs Rescorer.RescoreAll.
 type RescoreAllWorker struct {
 	river.WorkerDefaults[RescoreAllArgs]
-	Scores *postgres.ScoreService
+	Scores pipeline.Rescorer
 	Logger *slog.Logger
 }
 
@@ -67,7 +70,7 @@ func (RescoreScheduleArgs) Kind() string { return "rescore_schedule" }
 // adds nothing.
 type RescoreScheduleWorker struct {
 	river.WorkerDefaults[RescoreScheduleArgs]
-	Scores   *postgres.ScoreService
+	Scores   pipeline.Rescorer
 	Interval time.Duration
 }
 
@@ -107,13 +110,17 @@ func rescorePeriodic(interval time.Duration) *river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
-// EnqueueRescore returns the hook ScoreService.Enqueue expects: it inserts
-// a RescoreAll for the org inside the caller's transaction, so the job
-// exists exactly when the rules that called for it were committed. These
-// jobs are not unique: rules saved twice in a day are rescored twice.
-func EnqueueRescore(client *Client) func(ctx context.Context, tx pgx.Tx, orgID int64) error {
-	return func(ctx context.Context, tx pgx.Tx, orgID int64) error {
-		_, err := client.InsertTx(ctx, tx, RescoreAllArgs{OrgID: orgID}, nil)
-		return err
-	}
+// RescoreQueue puts a RescoreAll for an org on the queue inside the caller's
+// transaction, so the job exists exactly when the change that called for it
+// (new scoring rules) is committed. It is generic over River's transaction
+// type so that this package need not name the database driver's;
+// RescoreQueue[pgx.Tx] is a postgres.RescoreQueue.
+type RescoreQueue[TTx any] struct {
+	Client *river.Client[TTx]
+}
+
+// EnqueueRescore inserts the job in tx.
+func (q RescoreQueue[TTx]) EnqueueRescore(ctx context.Context, tx TTx, orgID int64) error {
+	_, err := q.Client.InsertTx(ctx, tx, RescoreAllArgs{OrgID: orgID}, nil)
+	return err
 }

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"goodmoney/internal/jobs"
 	"goodmoney/internal/pgtest"
@@ -23,7 +25,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // start runs a River client with goodmoney's workers on a fresh database
 // seeded with the demo org; periodic jobs are left out so tests insert jobs
 // themselves.
-func start(t *testing.T) (*postgres.DB, *jobs.Client, int64) {
+func start(t *testing.T) (*postgres.DB, *river.Client[pgx.Tx], int64) {
 	t.Helper()
 	ctx := context.Background()
 	db := postgres.NewDB(pgtest.NewDB(t))
@@ -36,10 +38,10 @@ func start(t *testing.T) (*postgres.DB, *jobs.Client, int64) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	workers := river.NewWorkers()
-	if err := jobs.Register(workers, db, logger, time.Hour); err != nil {
+	if err := jobs.Register(workers, jobs.Services{Scores: postgres.NewScoreService(db), Housekeeping: postgres.NewHousekeeping(db), Logger: logger}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	client, err := jobs.NewClient(db.Pool, jobs.Config{Logger: logger, Workers: workers, TestOnly: true})
+	client, err := jobs.NewClient(riverpgxv5.New(db.Pool), jobs.Config{Logger: logger, Workers: workers, TestOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestRescore_SavedRulesAreApplied(t *testing.T) {
 	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	defer cancel()
 	scores := postgres.NewScoreService(db)
-	scores.Enqueue = jobs.EnqueueRescore(client)
+	scores.Queue = jobs.RescoreQueue[pgx.Tx]{Client: client}
 	admin := pipeline.Actor{OrgID: orgID, Role: pipeline.RoleAdmin}
 	r := scoring.DefaultRules()
 	r.FlagFrom = 30

@@ -134,3 +134,14 @@ func LoadLocation(name string) (*time.Location, error) {
 	}
 	return time.LoadLocation(name)
 }
+
+// LoginThrottle limits failed sign-ins per key (an email, a client address).
+type LoginThrottle interface {
+	// Blocked reports whether any of the keys has used up its failures, and
+	// how long until it may try again.
+	Blocked(ctx context.Context, keys ...string) (bool, time.Duration, error)
+	// Fail counts one failed sign-in against each key.
+	Fail(ctx context.Context, keys ...string) error
+	// Reset forgets the failures of a key, after a successful sign-in.
+	Reset(ctx context.Context, key string) error
+}

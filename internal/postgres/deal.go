@@ -15,17 +15,22 @@ import (
 
 // DealService implements pipeline.DealService.
 type DealService struct {
-	db *DB
-	// Rescore recomputes a deal's score inside the transaction of a write that
-	// changed its inputs, so the next page already shows the new score.
-	Rescore func(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error
+	db     *DB
+	scores DealRescorer
 }
 
-// NewDealService returns a DealService on db that rescores a deal (see
-// ScoreService.RescoreDeal) in the transaction of every write that changes
-// its inputs.
-func NewDealService(db *DB) *DealService {
-	return &DealService{db: db, Rescore: NewScoreService(db).RescoreDeal}
+// DealRescorer recomputes a deal's score inside the transaction of a write
+// that changed its inputs, so the next page already shows the new score.
+// ScoreService is the one; the demo seed passes nil to score once at the end.
+type DealRescorer interface {
+	RescoreDeal(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error
+}
+
+// NewDealService returns a DealService on db that has scores rescore a deal
+// in the transaction of every write that changes its inputs; with nil
+// scores it rescores nothing.
+func NewDealService(db *DB, scores DealRescorer) *DealService {
+	return &DealService{db: db, scores: scores}
 }
 
 var _ pipeline.DealService = (*DealService)(nil)
@@ -124,10 +129,10 @@ func (s *DealService) CreateDeal(ctx context.Context, a pipeline.Actor, in pipel
 }
 
 func (s *DealService) rescore(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error {
-	if s.Rescore == nil {
+	if s.scores == nil {
 		return nil
 	}
-	return s.Rescore(ctx, tx, orgID, dealID)
+	return s.scores.RescoreDeal(ctx, tx, orgID, dealID)
 }
 
 // UpdateDeal saves an edit made from in.Version. When someone saved the deal

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"goodmoney/internal/pipeline"
-	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
 )
 
@@ -184,7 +183,7 @@ func TestFlags_KeepSuppression(t *testing.T) {
 
 // saveRules saves the defaults changed by edit as the admin; without a job
 // queue the org is rescored before SaveRules returns.
-func (f *fixture) saveRules(edit func(*scoring.Rules)) *postgres.SavedRules {
+func (f *fixture) saveRules(edit func(*scoring.Rules)) *pipeline.SavedRules {
 	f.t.Helper()
 	r := scoring.DefaultRules()
 	edit(&r)

@@ -24,11 +24,11 @@ import (
 type ScoreService struct {
 	db *DB
 
-	// Enqueue, when set, puts a full rescore of the org on the job queue
+	// Queue, when set, puts a full rescore of the org on the job queue
 	// inside the transaction that saves new rules, so that a crash between
 	// the two cannot lose it. When nil (tests, the CLI), SaveRules rescores
 	// the org itself right after the commit.
-	Enqueue func(ctx context.Context, tx pgx.Tx, orgID int64) error
+	Queue RescoreQueue
 
 	// BatchSize is how many deals RescoreAll and PreviewRules load per query;
 	// 0 means DefaultBatchSize.
@@ -40,12 +40,24 @@ type ScoreService struct {
 // NewScoreService returns a ScoreService on db.
 func NewScoreService(db *DB) *ScoreService { return &ScoreService{db: db} }
 
-// RulesVersion is the set of scoring rules in force for an org, with who
-// saved it and when. Version 0 is the defaults, which nobody saved.
-type RulesVersion struct {
-	Rules   scoring.Rules
-	SavedBy string    // "" for the defaults or a user since removed
-	SavedAt time.Time // zero for the defaults
+var (
+	_ pipeline.ScoreService = (*ScoreService)(nil)
+	_ DealRescorer          = (*ScoreService)(nil)
+)
+
+// RescoreQueue puts a full rescore of an org on the job queue inside tx, so
+// that the job exists exactly when the change that called for it is
+// committed. cmd/goodmoney adapts the River client to it.
+type RescoreQueue interface {
+	EnqueueRescore(ctx context.Context, tx pgx.Tx, orgID int64) error
+}
+
+// RescoreQueueFunc is a function that is a RescoreQueue.
+type RescoreQueueFunc func(ctx context.Context, tx pgx.Tx, orgID int64) error
+
+// EnqueueRescore calls f.
+func (f RescoreQueueFunc) EnqueueRescore(ctx context.Context, tx pgx.Tx, orgID int64) error {
+	return f(ctx, tx, orgID)
 }
 
 // rulesSQL reads everything Rules needs in one query: the latest saved rules
@@ -77,14 +89,14 @@ func (s *ScoreService) Rules(ctx context.Context, orgID int64) (scoring.Rules, e
 // CurrentRules returns the rules in force for the actor's org with who saved
 // them, for the settings page. EFORBIDDEN unless the actor is a manager or
 // an admin.
-func (s *ScoreService) CurrentRules(ctx context.Context, a pipeline.Actor) (*RulesVersion, error) {
+func (s *ScoreService) CurrentRules(ctx context.Context, a pipeline.Actor) (*pipeline.RulesVersion, error) {
 	if !a.CanReview() {
 		return nil, forbiddenRules()
 	}
 	return s.rulesVersion(ctx, s.db.Pool, a.OrgID)
 }
 
-func (s *ScoreService) rulesVersion(ctx context.Context, q querier, orgID int64) (*RulesVersion, error) {
+func (s *ScoreService) rulesVersion(ctx context.Context, q querier, orgID int64) (*pipeline.RulesVersion, error) {
 	v, err := s.scanRules(q.QueryRow(ctx, rulesSQL, orgID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("organisation")
@@ -95,8 +107,8 @@ func (s *ScoreService) rulesVersion(ctx context.Context, q querier, orgID int64)
 }
 
 // scanRules reads a row of rulesSQL.
-func (s *ScoreService) scanRules(row pgx.Row) (*RulesVersion, error) {
-	v := &RulesVersion{Rules: scoring.DefaultRules()}
+func (s *ScoreService) scanRules(row pgx.Row) (*pipeline.RulesVersion, error) {
+	v := &pipeline.RulesVersion{Rules: scoring.DefaultRules()}
 	r := &v.Rules
 	var tz string
 	var raw []byte
@@ -131,30 +143,18 @@ func (s *ScoreService) zone(name string) *time.Location {
 	return loc
 }
 
-// SavedRules is the answer to SaveRules.
-type SavedRules struct {
-	Version int
-	// Queued is true when a full rescore was put on the job queue. When
-	// false the rescore ran before SaveRules returned: Rescored holds its
-	// figures, or RescoreErr why it failed (the rules are saved either way,
-	// and the periodic rescore will apply them).
-	Queued     bool
-	Rescored   RescoreStats
-	RescoreErr error
-}
-
 // SaveRules stores r as the org's next rules version and has every open
 // deal rescored with it: the rescore job is enqueued in the same transaction
-// when Enqueue is set, otherwise it runs right after the commit. Only the
+// when Queue is set, otherwise it runs right after the commit. Only the
 // weights and thresholds are taken from r; timezone and business hours stay
 // the org's. EFORBIDDEN unless the actor is a manager or an admin; EINVALID
 // with a message per field (keyed by JSON name) when r fails Validate;
 // ECONFLICT when someone saved at the same moment.
-func (s *ScoreService) SaveRules(ctx context.Context, a pipeline.Actor, r scoring.Rules) (*SavedRules, error) {
+func (s *ScoreService) SaveRules(ctx context.Context, a pipeline.Actor, r scoring.Rules) (*pipeline.SavedRules, error) {
 	if !a.CanReview() {
 		return nil, forbiddenRules()
 	}
-	saved := &SavedRules{}
+	saved := &pipeline.SavedRules{}
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
 		before, err := s.rulesVersion(ctx, tx, a.OrgID)
 		if err != nil {
@@ -169,11 +169,11 @@ func (s *ScoreService) SaveRules(ctx context.Context, a pipeline.Actor, r scorin
 		}
 		err = audit(ctx, tx, a, "update", "scoring_rules", a.OrgID,
 			rulesAudit(before.Rules), rulesAudit(withVersion(r, saved.Version)))
-		if err != nil || s.Enqueue == nil {
+		if err != nil || s.Queue == nil {
 			return err
 		}
 		saved.Queued = true
-		if err := s.Enqueue(ctx, tx, a.OrgID); err != nil {
+		if err := s.Queue.EnqueueRescore(ctx, tx, a.OrgID); err != nil {
 			return fmt.Errorf("enqueue rescore of org %d: %w", a.OrgID, err)
 		}
 		return nil
@@ -230,37 +230,11 @@ func forbiddenRules() error {
 	return pipeline.Errorf(pipeline.EFORBIDDEN, "Only managers and admins can change the scoring rules.")
 }
 
-// PreviewExamples is how many deals of each kind a preview names.
-const PreviewExamples = 10
-
-// RulesPreview is what proposed rules would do to the org's open deals,
-// compared with the rules in force evaluated at the same moment (so that
-// only the change of rules shows, not time passing since the last rescore).
-type RulesPreview struct {
-	Open       int // open deals evaluated
-	Flagged    int // not good money under the proposed rules
-	FlaggedNow int // not good money under the rules in force
-	More       int // flagged under the proposed rules only
-	Fewer      int // flagged under the rules in force only
-	// Up to PreviewExamples deals of each kind, among those the actor may
-	// see, highest points first.
-	NewlyFlagged []PreviewDeal
-	Unflagged    []PreviewDeal
-}
-
-// PreviewDeal is a deal whose flag a change of rules would raise or lower.
-type PreviewDeal struct {
-	ID                int64
-	Title, Prospect   string
-	PointsNow, Points int  // under the rules in force and the proposed ones
-	Flagged           bool // flagged under the proposed rules (else under those in force)
-}
-
 // PreviewRules evaluates every open deal of the actor's org with the rules
 // in force and with proposed, in memory, and counts the deals each would
 // flag. It writes nothing. EFORBIDDEN unless the actor is a manager or an
 // admin; EINVALID with a message per field when proposed fails Validate.
-func (s *ScoreService) PreviewRules(ctx context.Context, a pipeline.Actor, proposed scoring.Rules) (*RulesPreview, error) {
+func (s *ScoreService) PreviewRules(ctx context.Context, a pipeline.Actor, proposed scoring.Rules) (*pipeline.RulesPreview, error) {
 	current, err := s.CurrentRules(ctx, a)
 	if err != nil {
 		return nil, err
@@ -269,14 +243,14 @@ func (s *ScoreService) PreviewRules(ctx context.Context, a pipeline.Actor, propo
 	if errs := proposed.Validate(); errs != nil {
 		return nil, pipeline.Invalid(errs)
 	}
-	p := &RulesPreview{}
-	var changed []PreviewDeal
+	p := &pipeline.RulesPreview{}
+	var changed []pipeline.PreviewDeal
 	now := s.db.Now()
 	err = s.eachOpenDeal(ctx, a.OrgID, func(in *scoreInput) error {
 		before := scoring.Evaluate(in.deal, in.touches, current.Rules, now)
 		after := scoring.Evaluate(in.deal, in.touches, proposed, now)
-		if p.count(before.Band == scoring.BandNotGoodMoney, after.Band == scoring.BandNotGoodMoney) {
-			changed = append(changed, PreviewDeal{ID: in.deal.ID, PointsNow: before.Points, Points: after.Points,
+		if p.Count(before.Band == scoring.BandNotGoodMoney, after.Band == scoring.BandNotGoodMoney) {
+			changed = append(changed, pipeline.PreviewDeal{ID: in.deal.ID, PointsNow: before.Points, Points: after.Points,
 				Flagged: after.Band == scoring.BandNotGoodMoney})
 		}
 		return nil
@@ -290,33 +264,13 @@ func (s *ScoreService) PreviewRules(ctx context.Context, a pipeline.Actor, propo
 	return p, nil
 }
 
-// count adds one deal to the totals and reports whether its flag changes.
-func (p *RulesPreview) count(flaggedNow, flagged bool) bool {
-	p.Open++
-	if flaggedNow {
-		p.FlaggedNow++
-	}
-	if flagged {
-		p.Flagged++
-	}
-	switch {
-	case flagged && !flaggedNow:
-		p.More++
-	case flaggedNow && !flagged:
-		p.Fewer++
-	default:
-		return false
-	}
-	return true
-}
-
 // nameExamples fills the preview's example lists with the changed deals the
 // actor may see, with their titles.
-func (s *ScoreService) nameExamples(ctx context.Context, a pipeline.Actor, p *RulesPreview, changed []PreviewDeal) error {
+func (s *ScoreService) nameExamples(ctx context.Context, a pipeline.Actor, p *pipeline.RulesPreview, changed []pipeline.PreviewDeal) error {
 	if len(changed) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*PreviewDeal, len(changed))
+	byID := make(map[int64]*pipeline.PreviewDeal, len(changed))
 	ids := make([]int64, len(changed))
 	for i := range changed {
 		byID[changed[i].ID], ids[i] = &changed[i], changed[i].ID
@@ -346,18 +300,18 @@ func (s *ScoreService) nameExamples(ctx context.Context, a pipeline.Actor, p *Ru
 	if err := rows.Err(); err != nil {
 		return wrapConn(fmt.Errorf("preview deals: %w", err))
 	}
-	p.NewlyFlagged = topExamples(p.NewlyFlagged, func(d PreviewDeal) int { return d.Points })
-	p.Unflagged = topExamples(p.Unflagged, func(d PreviewDeal) int { return d.PointsNow })
+	p.NewlyFlagged = topExamples(p.NewlyFlagged, func(d pipeline.PreviewDeal) int { return d.Points })
+	p.Unflagged = topExamples(p.Unflagged, func(d pipeline.PreviewDeal) int { return d.PointsNow })
 	return nil
 }
 
-// topExamples keeps the PreviewExamples deals with the most points.
-func topExamples(deals []PreviewDeal, points func(PreviewDeal) int) []PreviewDeal {
-	slices.SortFunc(deals, func(x, y PreviewDeal) int {
+// topExamples keeps the pipeline.PreviewExamples deals with the most points.
+func topExamples(deals []pipeline.PreviewDeal, points func(pipeline.PreviewDeal) int) []pipeline.PreviewDeal {
+	slices.SortFunc(deals, func(x, y pipeline.PreviewDeal) int {
 		if c := cmp.Compare(points(y), points(x)); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.ID, y.ID)
 	})
-	return deals[:min(len(deals), PreviewExamples)]
+	return deals[:min(len(deals), pipeline.PreviewExamples)]
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
 )
 
@@ -95,17 +96,17 @@ func TestRules_Save(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
 		var orgs []int64
-		f.scores.Enqueue = func(ctx context.Context, tx pgx.Tx, orgID int64) error {
+		f.scores.Queue = postgres.RescoreQueueFunc(func(ctx context.Context, tx pgx.Tx, orgID int64) error {
 			orgs = append(orgs, orgID)
 			var v int
 			// The hook sees the new version: it runs inside the saving transaction.
 			return tx.QueryRow(ctx, `SELECT max(version) FROM scoring_rules WHERE org_id = $1`, orgID).Scan(&v)
-		}
+		})
 		saved, err := f.scores.SaveRules(f.ctx, f.admin, scoring.DefaultRules())
 		if err != nil || !saved.Queued || len(orgs) != 1 || orgs[0] != f.orgID {
 			t.Errorf("save with a queue: %+v, %v, enqueued %v", saved, err, orgs)
 		}
-		f.scores.Enqueue = func(context.Context, pgx.Tx, int64) error { return context.DeadlineExceeded }
+		f.scores.Queue = postgres.RescoreQueueFunc(func(context.Context, pgx.Tx, int64) error { return context.DeadlineExceeded })
 		if _, err := f.scores.SaveRules(f.ctx, f.admin, scoring.DefaultRules()); err == nil || f.version() != 1 {
 			t.Errorf("a failed enqueue: %v, version %d; want an error and nothing saved", err, f.version())
 		}

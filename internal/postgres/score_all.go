@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/scoring"
 )
 
@@ -23,32 +24,13 @@ import (
 // changed was rescored by its writer, or is being; it is scored once more at
 // the end, waiting for its lock, so that no stale score survives the run.
 
-// RescoreStats sums up a full rescore.
-type RescoreStats struct {
-	Deals     int // open deals scored
-	Flagged   int // of them, in the not-good-money band
-	Written   int // scores that changed and were stored
-	Opened    int // flags opened
-	Resolved  int // flags that resolved by themselves
-	Revisited int // deals a rep changed during the run, scored again at the end
-	Duration  time.Duration
-}
-
-func (st *RescoreStats) add(r batchResult) {
-	st.Deals += r.scored
-	st.Flagged += r.flagged
-	st.Written += r.written
-	st.Opened += r.opened
-	st.Resolved += r.resolved
-}
-
 // RescoreAll scores every open deal of the org with the rules in force, and
 // opens and resolves flags accordingly. It first refreshes the org's effort
 // percentile from its won deals. It is safe to run while deals are being
 // written (see above) and while another full rescore runs.
-func (s *ScoreService) RescoreAll(ctx context.Context, orgID int64) (RescoreStats, error) {
+func (s *ScoreService) RescoreAll(ctx context.Context, orgID int64) (pipeline.RescoreStats, error) {
 	started := time.Now()
-	var st RescoreStats
+	var st pipeline.RescoreStats
 	if err := s.refreshEffort(ctx, orgID); err != nil {
 		return st, err
 	}
@@ -197,7 +179,7 @@ func (s *ScoreService) batchSize() int {
 
 // revisit scores the deals that were busy during the run, waiting for their
 // locks and reading their inputs afresh. Deals closed meanwhile drop out.
-func (s *ScoreService) revisit(ctx context.Context, orgID int64, rules scoring.Rules, ids []int64, st *RescoreStats) error {
+func (s *ScoreService) revisit(ctx context.Context, orgID int64, rules scoring.Rules, ids []int64, st *pipeline.RescoreStats) error {
 	for len(ids) > 0 {
 		n := min(len(ids), s.batchSize())
 		var res batchResult

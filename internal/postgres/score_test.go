@@ -43,7 +43,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, ctx: ctx, db: db, deals: postgres.NewDealService(db), scores: postgres.NewScoreService(db), orgID: org.ID}
+	scores := postgres.NewScoreService(db)
+	f := &fixture{t: t, ctx: ctx, db: db, deals: postgres.NewDealService(db, scores), scores: scores, orgID: org.ID}
 	users := postgres.NewUserService(db)
 	sys := pipeline.Actor{OrgID: org.ID, Role: pipeline.RoleAdmin}
 	for _, u := range []struct {
@@ -416,7 +417,7 @@ func TestRescoreAll_WriterInFlight(t *testing.T) {
 }
 
 type rescoreResult struct {
-	st  postgres.RescoreStats
+	st  pipeline.RescoreStats
 	err error
 }
 
@@ -482,7 +483,7 @@ func BenchmarkRescoreAll(b *testing.B) {
 	if err := db.Pool.QueryRow(ctx, `SELECT id FROM orgs`).Scan(&orgID); err != nil {
 		b.Fatal(err)
 	}
-	var st postgres.RescoreStats
+	var st pipeline.RescoreStats
 	for b.Loop() {
 		var err error
 		if st, err = scores.RescoreAll(ctx, orgID); err != nil {
@@ -525,7 +526,7 @@ func BenchmarkRescoreAll_Large(b *testing.B) {
 	}
 	for _, mode := range []string{"unchanged", "rewrite"} {
 		b.Run(mode, func(b *testing.B) {
-			var st postgres.RescoreStats
+			var st pipeline.RescoreStats
 			var scan time.Duration
 			for b.Loop() {
 				b.StopTimer()

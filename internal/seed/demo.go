@@ -54,8 +54,7 @@ func Demo(ctx context.Context, db *postgres.DB) (bool, error) {
 	// every intermediate state as of today, and would open and resolve
 	// flags the story never had. The open deals are scored once at the end;
 	// closed demo deals have no score at close to show.
-	deals := postgres.NewDealService(db)
-	deals.Rescore = nil
+	deals := postgres.NewDealService(db, nil)
 	if err := d.pipelineData(ctx, deals); err != nil {
 		return false, err
 	}

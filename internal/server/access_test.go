@@ -34,7 +34,7 @@ func (a *app) foreignOrg() (user string, prospectID, dealID, contactID int64) {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	d, err := postgres.NewDealService(a.DB).CreateDeal(ctx, act, pipeline.DealInput{ProspectID: p.ID, Title: "Zeta confidential deal", Stage: "proposal", Amount: 500000})
+	d, err := postgres.NewDealService(a.DB, postgres.NewScoreService(a.DB)).CreateDeal(ctx, act, pipeline.DealInput{ProspectID: p.ID, Title: "Zeta confidential deal", Stage: "proposal", Amount: 500000})
 	if err != nil {
 		a.t.Fatal(err)
 	}

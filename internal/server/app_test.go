@@ -17,6 +17,7 @@ import (
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/seed"
 	"goodmoney/internal/server"
+	"goodmoney/internal/servertest"
 )
 
 func TestMain(m *testing.M) {
@@ -46,7 +47,7 @@ func newApp(t testing.TB) *app {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	s := server.New(server.Deps{Logger: logger, DB: db})
+	s := servertest.New(db, server.Config{}, logger)
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &app{t: t, URL: hs.URL, DB: db, srv: hs, server: s}

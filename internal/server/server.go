@@ -9,19 +9,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"goodmoney/internal/pipeline"
-	"goodmoney/internal/postgres"
 )
 
 // Config holds the server's settings.
 type Config struct {
-	SessionSecure bool   // Secure cookies with the __Host- prefix (behind HTTPS)
-	BaseURL       string // absolute URL of the app, for links in emails
+	SessionSecure bool // Secure cookies with the __Host- prefix (behind HTTPS)
 	// BenchRoutes adds the benchmark's ceiling pages and net/http/pprof
 	// (BENCH_ROUTES=1). Only for `make bench`: pprof must never be public.
 	BenchRoutes bool
@@ -30,13 +25,6 @@ type Config struct {
 // Pinger answers whether the database is up.
 type Pinger interface {
 	Ping(ctx context.Context) error
-}
-
-// Throttle limits failed sign-ins.
-type Throttle interface {
-	Blocked(ctx context.Context, keys ...string) (bool, time.Duration, error)
-	Fail(ctx context.Context, keys ...string) error
-	Reset(ctx context.Context, key string) error
 }
 
 // Server holds the dependencies of the handlers.
@@ -48,12 +36,12 @@ type Server struct {
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
 	// Scoring keeps the org's scoring rules (/settings/scoring).
-	Scoring ScoringSettings
+	Scoring pipeline.ScoringSettings
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per client address.
-	EmailThrottle Throttle
-	IPThrottle    Throttle
+	EmailThrottle pipeline.LoginThrottle
+	IPThrottle    pipeline.LoginThrottle
 	Sessions      *scs.SessionManager
 }
 
@@ -65,48 +53,46 @@ func (s *Server) now() time.Time {
 	return s.Now()
 }
 
-// Deps are what New needs to build a Server.
+// Deps are the settings and services of a Server. cmd/goodmoney builds
+// them on PostgreSQL; every field is required.
 type Deps struct {
-	Config Config
-	Logger *slog.Logger
-	DB     *postgres.DB
-	// Optional; default to 5 failures per email and 50 per address in 15 minutes.
-	EmailThrottle, IPThrottle Throttle
-	// EnqueueRescore puts a full rescore of an org on the job queue inside
-	// the transaction that saves its new scoring rules. Optional: without it
-	// (tests) saving rules rescores the org before the answer.
-	EnqueueRescore func(ctx context.Context, tx pgx.Tx, orgID int64) error
+	Config    Config
+	Logger    *slog.Logger
+	DB        Pinger
+	Users     pipeline.UserService
+	Deals     pipeline.DealService
+	Prospects pipeline.ProspectService
+	Scoring   pipeline.ScoringSettings
+	// EmailThrottle and IPThrottle limit failed sign-ins per email and per
+	// client address.
+	EmailThrottle, IPThrottle pipeline.LoginThrottle
+	// SessionStore keeps the sessions, shared by every serve process.
+	SessionStore scs.Store
+	// Now is the clock.
+	Now func() time.Time
 }
 
-// New wires the PostgreSQL-backed services into a Server.
+// New returns a Server on the given services.
 func New(d Deps) *Server {
-	if d.EmailThrottle == nil {
-		d.EmailThrottle = postgres.NewLoginThrottle(d.DB, 5, 15*time.Minute)
-	}
-	if d.IPThrottle == nil {
-		d.IPThrottle = postgres.NewLoginThrottle(d.DB, 50, 15*time.Minute)
-	}
-	scores := postgres.NewScoreService(d.DB)
-	scores.Enqueue = d.EnqueueRescore
 	return &Server{
 		Config:        d.Config,
 		Logger:        d.Logger,
 		DB:            d.DB,
-		Users:         postgres.NewUserService(d.DB),
-		Deals:         postgres.NewDealService(d.DB),
-		Prospects:     postgres.NewProspectService(d.DB),
-		Scoring:       scores,
-		Now:           d.DB.Now,
+		Users:         d.Users,
+		Deals:         d.Deals,
+		Prospects:     d.Prospects,
+		Scoring:       d.Scoring,
+		Now:           d.Now,
 		EmailThrottle: d.EmailThrottle,
 		IPThrottle:    d.IPThrottle,
-		Sessions:      NewSessions(d.DB.Pool, d.Config.SessionSecure, d.Logger),
+		Sessions:      newSessions(d.SessionStore, d.Config.SessionSecure, d.Logger),
 	}
 }
 
-// NewSessions returns the session manager, storing sessions in PostgreSQL.
-func NewSessions(pool *pgxpool.Pool, secure bool, logger *slog.Logger) *scs.SessionManager {
+// newSessions returns the session manager, keeping sessions in store.
+func newSessions(store scs.Store, secure bool, logger *slog.Logger) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)
+	sm.Store = store
 	sm.Lifetime = sessionLifetime // the idle timeout is loadUser's (see sessionIdle)
 	sm.Cookie.Name = "gm_session"
 	sm.Cookie.HttpOnly = true

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"reflect"
@@ -9,18 +8,9 @@ import (
 	"strings"
 
 	"goodmoney/internal/pipeline"
-	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
 	"goodmoney/web"
 )
-
-// ScoringSettings keeps an org's scoring rules; postgres.ScoreService
-// implements it. Each method refuses actors who are not managers or admins.
-type ScoringSettings interface {
-	CurrentRules(ctx context.Context, a pipeline.Actor) (*postgres.RulesVersion, error)
-	PreviewRules(ctx context.Context, a pipeline.Actor, r scoring.Rules) (*postgres.RulesPreview, error)
-	SaveRules(ctx context.Context, a pipeline.Actor, r scoring.Rules) (*postgres.SavedRules, error)
-}
 
 // scoringSettings shows the rules in force in the form.
 func (s *Server) scoringSettings(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +51,7 @@ func (s *Server) scoringSettingsSave(w http.ResponseWriter, r *http.Request) {
 
 // saveRules saves a new version and redirects with a flash that says whether
 // the rescore was queued or, without a job queue, already ran.
-func (s *Server) saveRules(w http.ResponseWriter, r *http.Request, current *postgres.RulesVersion, values map[string]string, rules scoring.Rules) {
+func (s *Server) saveRules(w http.ResponseWriter, r *http.Request, current *pipeline.RulesVersion, values map[string]string, rules scoring.Rules) {
 	saved, err := s.Scoring.SaveRules(r.Context(), actor(r), rules)
 	if err != nil {
 		s.scoringRefused(w, r, current, values, err)
@@ -84,7 +74,7 @@ func (s *Server) saveRules(w http.ResponseWriter, r *http.Request, current *post
 // scoringRefused answers a preview or save the service refused: bad values
 // (422) or a save at the same moment as someone else's (409) come back in
 // the form; anything else is an error page.
-func (s *Server) scoringRefused(w http.ResponseWriter, r *http.Request, current *postgres.RulesVersion, values map[string]string, err error) {
+func (s *Server) scoringRefused(w http.ResponseWriter, r *http.Request, current *pipeline.RulesVersion, values map[string]string, err error) {
 	code := pipeline.ErrorCode(err)
 	if code != pipeline.EINVALID && code != pipeline.ECONFLICT {
 		s.fail(w, r, err)
@@ -100,7 +90,7 @@ func (s *Server) scoringRefused(w http.ResponseWriter, r *http.Request, current 
 
 // renderScoringErrors shows the form with its messages. The page is long,
 // so a line at the top says that a field further down needs a fix.
-func (s *Server) renderScoringErrors(w http.ResponseWriter, r *http.Request, status int, current *postgres.RulesVersion, values map[string]string, errs formErrors) {
+func (s *Server) renderScoringErrors(w http.ResponseWriter, r *http.Request, status int, current *pipeline.RulesVersion, values map[string]string, errs formErrors) {
 	if _, ok := errs[web.FormErrorKey]; !ok {
 		errs[web.FormErrorKey] = "Please correct the highlighted fields; nothing was saved."
 	}
@@ -108,8 +98,8 @@ func (s *Server) renderScoringErrors(w http.ResponseWriter, r *http.Request, sta
 }
 
 // renderScoring shows the settings page.
-func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, status int, current *postgres.RulesVersion,
-	values, errs map[string]string, preview *postgres.RulesPreview) {
+func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, status int, current *pipeline.RulesVersion,
+	values, errs map[string]string, preview *pipeline.RulesPreview) {
 	rules := current.Rules
 	v := web.ScoringView{
 		Version:   rules.Version,
@@ -133,11 +123,11 @@ func businessHours(r scoring.Rules) string {
 	return strconv.Itoa(r.BusinessStartHour) + ":00–" + strconv.Itoa(r.BusinessEndHour) + ":00, " + tz
 }
 
-func previewView(p *postgres.RulesPreview) *web.ScoringPreview {
+func previewView(p *pipeline.RulesPreview) *web.ScoringPreview {
 	if p == nil {
 		return nil
 	}
-	deals := func(ds []postgres.PreviewDeal) []web.PreviewDeal {
+	deals := func(ds []pipeline.PreviewDeal) []web.PreviewDeal {
 		out := make([]web.PreviewDeal, len(ds))
 		for i, d := range ds {
 			out[i] = web.PreviewDeal{ID: d.ID, Title: d.Title, Prospect: d.Prospect, PointsNow: d.PointsNow, Points: d.Points}

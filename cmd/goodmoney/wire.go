@@ -1,0 +1,68 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"goodmoney/internal/jobs"
+	"goodmoney/internal/postgres"
+	"goodmoney/internal/server"
+)
+
+// services are the PostgreSQL-backed domain services, one of each: the same
+// instances go to the server, the job workers and the commands.
+type services struct {
+	db           *postgres.DB
+	scores       *postgres.ScoreService
+	deals        *postgres.DealService
+	users        *postgres.UserService
+	prospects    *postgres.ProspectService
+	housekeeping *postgres.Housekeeping
+}
+
+// newServices builds the services on db. The deal service rescores a deal
+// through the one score service in the transaction of every write that
+// changes its inputs.
+func newServices(db *postgres.DB) *services {
+	scores := postgres.NewScoreService(db)
+	return &services{
+		db:           db,
+		scores:       scores,
+		deals:        postgres.NewDealService(db, scores),
+		users:        postgres.NewUserService(db),
+		prospects:    postgres.NewProspectService(db),
+		housekeeping: postgres.NewHousekeeping(db),
+	}
+}
+
+// jobs returns what the job workers call.
+func (s *services) jobs(logger *slog.Logger) jobs.Services {
+	return jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger}
+}
+
+// queueRescores has saved scoring rules enqueue their rescore on client in
+// the transaction that saves them, instead of rescoring before the answer.
+func (s *services) queueRescores(client *river.Client[pgx.Tx]) {
+	s.scores.Queue = jobs.RescoreQueue[pgx.Tx]{Client: client}
+}
+
+// server returns the web server on the services. Failed sign-ins are limited
+// to 5 per email and 50 per client address in 15 minutes.
+func (s *services) server(cfg server.Config, logger *slog.Logger) *server.Server {
+	return server.New(server.Deps{
+		Config:        cfg,
+		Logger:        logger,
+		DB:            s.db,
+		Users:         s.users,
+		Deals:         s.deals,
+		Prospects:     s.prospects,
+		Scoring:       s.scores,
+		EmailThrottle: postgres.NewLoginThrottle(s.db, 5, 15*time.Minute),
+		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
+		SessionStore:  postgres.NewSessionStore(s.db),
+		Now:           s.db.Now,
+	})
+}

@@ -1,0 +1,30 @@
+// Package servertest wires a server.Server on the real PostgreSQL-backed
+// services for tests, as cmd/goodmoney does for serve but without a job
+// queue: saving scoring rules rescores the org before the answer.
+package servertest
+
+import (
+	"log/slog"
+	"time"
+
+	"goodmoney/internal/postgres"
+	"goodmoney/internal/server"
+)
+
+// New returns a server on db with one instance of each service.
+func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server {
+	scores := postgres.NewScoreService(db)
+	return server.New(server.Deps{
+		Config:        cfg,
+		Logger:        logger,
+		DB:            db,
+		Users:         postgres.NewUserService(db),
+		Deals:         postgres.NewDealService(db, scores),
+		Prospects:     postgres.NewProspectService(db),
+		Scoring:       scores,
+		EmailThrottle: postgres.NewLoginThrottle(db, 5, 15*time.Minute),
+		IPThrottle:    postgres.NewLoginThrottle(db, 50, 15*time.Minute),
+		SessionStore:  postgres.NewSessionStore(db),
+		Now:           db.Now,
+	})
+}
