@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -102,4 +103,14 @@ func newPool(ctx context.Context, connString string, maxConns int32) (*pgxpool.P
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
 	return pool, nil
+}
+
+// Scan reads one row into dest and fails the test when the query or the
+// scan fails, so that an assertion on dest never checks a zero value left
+// by a broken query.
+func Scan(tb testing.TB, row pgx.Row, dest ...any) {
+	tb.Helper()
+	if err := row.Scan(dest...); err != nil {
+		tb.Fatalf("query row: %v", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/pgtest"
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
@@ -86,8 +87,8 @@ func TestRules_Save(t *testing.T) {
 			t.Errorf("current rules: %+v, %v", cur, err)
 		}
 		var audits int
-		_ = f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE entity = 'scoring_rules' AND entity_id = $1
-			AND (after->>'version')::int IN (1, 2)`, f.orgID).Scan(&audits)
+		pgtest.Scan(t, f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE entity = 'scoring_rules' AND entity_id = $1
+			AND (after->>'version')::int IN (1, 2)`, f.orgID), &audits)
 		if audits != 2 {
 			t.Errorf("%d audit events for two saves, want 2", audits)
 		}
@@ -130,7 +131,7 @@ func TestRules_Preview(t *testing.T) {
 	f.deal(pipeline.DealInput{Title: "Healthy", Amount: *usd(10000), Cost: usd(5000)})
 	var before int64
 	countRows := `SELECT (SELECT count(*) FROM flags) + (SELECT count(*) FROM scoring_rules) + (SELECT sum(points) FROM deal_scores)`
-	_ = f.db.Pool.QueryRow(f.ctx, countRows).Scan(&before)
+	pgtest.Scan(t, f.db.Pool.QueryRow(f.ctx, countRows), &before)
 
 	r := scoring.DefaultRules()
 	r.FlagFrom = 20 // the thin deal flags too
@@ -157,7 +158,7 @@ func TestRules_Preview(t *testing.T) {
 	}
 
 	var after int64
-	_ = f.db.Pool.QueryRow(f.ctx, countRows).Scan(&after)
+	pgtest.Scan(t, f.db.Pool.QueryRow(f.ctx, countRows), &after)
 	if after != before {
 		t.Error("a preview changed flags, rules or scores")
 	}

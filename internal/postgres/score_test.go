@@ -223,7 +223,7 @@ func TestRescoreAll_WritesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("rescore of scored deals: %+v, want 2 deals, 1 flagged, nothing written or opened", st)
 	}
 	var n int
-	_ = f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM deal_scores WHERE deal_id = $1`, closed.ID).Scan(&n)
+	pgtest.Scan(t, f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM deal_scores WHERE deal_id = $1`, closed.ID), &n)
 	if n != 0 {
 		t.Error("RescoreAll scored a closed deal")
 	}

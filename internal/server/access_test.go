@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"goodmoney/internal/pgtest"
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 )
@@ -135,21 +136,21 @@ func TestAccessMatrix(t *testing.T) {
 
 			// The deal's oldest touch: opened for editing, then corrected.
 			var firstTouch int64
-			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT t.id FROM touches t JOIN deals d ON d.id = t.deal_id
-				WHERE d.title = $1 ORDER BY t.occurred_at LIMIT 1`, title).Scan(&firstTouch)
+			pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT t.id FROM touches t JOIN deals d ON d.id = t.deal_id
+				WHERE d.title = $1 ORDER BY t.occurred_at LIMIT 1`, title), &firstTouch)
 			touchPath := deal + "/touches/" + strconv.FormatInt(firstTouch, 10)
 			check("GET touch edit", c.get(touchPath+"/edit"), want(http.StatusOK), v.canDeal)
 			fix := url.Values{"kind": {"call"}, "direction": {"outbound"}, "occurred_at": {time.Now().AddDate(0, 0, -100).Format("2006-01-02T15:04")}, "notes": {"fixed by " + v.email}}
 			check("POST touch edit", c.post(touchPath, fix), want(http.StatusSeeOther), false)
 			var fixes int
-			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "fixed by "+v.email).Scan(&fixes)
+			pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "fixed by "+v.email), &fixes)
 			if wantN := map[bool]int{true: 1, false: 0}[v.canDeal]; fixes != wantN {
 				t.Errorf("touch corrections that landed: %d, want %d", fixes, wantN)
 			}
 
 			var touches, edits int
-			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "matrix "+v.email).Scan(&touches)
-			_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deals WHERE next_step = $1`, "edited by "+v.email).Scan(&edits)
+			pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE notes = $1`, "matrix "+v.email), &touches)
+			pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deals WHERE next_step = $1`, "edited by "+v.email), &edits)
 			if wantN := map[bool]int{true: 1, false: 0}[v.canDeal]; touches != wantN || edits != wantN {
 				t.Errorf("writes that landed: touches %d, edits %d; want %d each", touches, edits, wantN)
 			}
@@ -170,7 +171,7 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("another org's deal: status %d, want 404", res.status)
 		}
 		var n int
-		_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deals WHERE title = 'Stolen'`).Scan(&n)
+		pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deals WHERE title = 'Stolen'`), &n)
 		if n != 0 {
 			t.Error("a deal was created on another org's prospect")
 		}
@@ -194,7 +195,7 @@ func TestAudit_DealEdit(t *testing.T) {
 		t.Errorf("audit before/after amount = %q/%q (%v), want 4200000/4350000", before, after, err)
 	}
 	var moves int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deal_stage_changes WHERE deal_id = $1 AND to_stage = 'negotiation'`, id).Scan(&moves)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deal_stage_changes WHERE deal_id = $1 AND to_stage = 'negotiation'`, id), &moves)
 	if moves != 1 {
 		t.Errorf("stage change recorded %d times, want 1", moves)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"goodmoney/internal/pgtest"
 	"goodmoney/internal/seed"
 )
 
@@ -143,7 +144,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		t.Fatalf("cross-origin POST: status %d, want 403", res.status)
 	}
 	var n int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'evil@example.com'`).Scan(&n)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'evil@example.com'`), &n)
 	if n != 0 {
 		t.Error("the cross-origin POST created a user")
 	}

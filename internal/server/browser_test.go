@@ -120,12 +120,12 @@ func TestBrowser_SignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		loc := mustRun(t, ctx, chromedp.Location())
 		if !strings.HasSuffix(loc, "/login") {
 			t.Fatalf("anonymous visit to / ended at %s, want /login", loc)
 		}
 		signInBrowser(t, ctx, a.URL, "rep@example.com")
-		loc, _ = chromedp.Run(ctx, chromedp.Location())
+		loc = mustRun(t, ctx, chromedp.Location())
 		if loc != a.URL+"/" {
 			t.Errorf("after sign-in at %s, want home", loc)
 		}
@@ -134,4 +134,15 @@ func TestBrowser_SignIn(t *testing.T) {
 			t.Errorf("home does not show the user's name (%v)", err)
 		}
 	})
+}
+
+// mustRun runs one browser action and returns its result, failing the test
+// when the action fails, so that no assertion checks a zero value.
+func mustRun[T any](t testing.TB, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	return v
 }

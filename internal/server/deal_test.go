@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"goodmoney/internal/pgtest"
 )
 
 func TestDeal_StaleEditRefused(t *testing.T) {
@@ -37,7 +39,7 @@ func TestDeal_StaleEditRefused(t *testing.T) {
 	var amount int64
 	var step string
 	var v int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT amount, next_step, version FROM deals WHERE id = $1`, id).Scan(&amount, &step, &v)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT amount, next_step, version FROM deals WHERE id = $1`, id), &amount, &step, &v)
 	if amount != 4400000 || step != "Manager's step" || v != version+1 {
 		t.Errorf("stored amount %d step %q version %d; the first save must stand", amount, step, v)
 	}
@@ -82,7 +84,7 @@ func TestDeal_BadInputKeepsValues(t *testing.T) {
 			t.Fatalf("create: %d %q", res.status, res.location)
 		}
 		var amount, cost int64
-		_ = a.DB.Pool.QueryRow(context.Background(), `SELECT amount, cost FROM deals WHERE title = 'Depot add-on'`).Scan(&amount, &cost)
+		pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT amount, cost FROM deals WHERE title = 'Depot add-on'`), &amount, &cost)
 		if amount != 1250000 || cost != 900050 {
 			t.Errorf("stored %d/%d cents, want 1250000/900050", amount, cost)
 		}
@@ -126,7 +128,7 @@ func TestQuickLogAndRemoveTouch(t *testing.T) {
 	c := a.signedIn("rep@example.com")
 	id, _, _ := a.demoDeal("Harbor Foods — annual renewal")
 	count := func() (n int) {
-		_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE deal_id = $1`, id).Scan(&n)
+		pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM touches WHERE deal_id = $1`, id), &n)
 		return n
 	}
 	before := count()
@@ -152,7 +154,7 @@ func TestQuickLogAndRemoveTouch(t *testing.T) {
 	}
 
 	var touchID int64
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT max(id) FROM touches WHERE deal_id = $1`, id).Scan(&touchID)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT max(id) FROM touches WHERE deal_id = $1`, id), &touchID)
 	path := "/deals/" + strconv.FormatInt(id, 10) + "/touches/" + strconv.FormatInt(touchID, 10) + "/delete"
 	if res := other.post(path, nil); res.status != http.StatusNotFound {
 		t.Errorf("other rep removing the touch: status %d, want 404", res.status)
@@ -164,7 +166,7 @@ func TestQuickLogAndRemoveTouch(t *testing.T) {
 		t.Errorf("touches %d after removal, want %d", count(), before)
 	}
 	var audits int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1 AND action = 'delete'`, touchID).Scan(&audits)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1 AND action = 'delete'`, touchID), &audits)
 	if audits != 1 {
 		t.Errorf("removal audited %d times, want 1", audits)
 	}
@@ -185,8 +187,8 @@ func TestDealTimelinePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	var total int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM touches WHERE deal_id = $1) +
-		(SELECT count(*) FROM deal_stage_changes WHERE deal_id = $1)`, id).Scan(&total)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM touches WHERE deal_id = $1) +
+		(SELECT count(*) FROM deal_stage_changes WHERE deal_id = $1)`, id), &total)
 
 	path := "/deals/" + strconv.FormatInt(id, 10)
 	item := regexp.MustCompile(`<li id="touch-(\d+)"|data-stage-change=`)
@@ -269,7 +271,7 @@ func TestTouchEdit(t *testing.T) {
 	c := a.signedIn("rep@example.com")
 	id, _, _ := a.demoDeal("Acme Logistics — 40 seats")
 	var touchID int64
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT id FROM touches WHERE deal_id = $1 ORDER BY occurred_at DESC LIMIT 1`, id).Scan(&touchID)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT id FROM touches WHERE deal_id = $1 ORDER BY occurred_at DESC LIMIT 1`, id), &touchID)
 	path := "/deals/" + strconv.FormatInt(id, 10) + "/touches/" + strconv.FormatInt(touchID, 10)
 	bandBefore, pointsBefore := c.dealBand(id)
 
@@ -278,7 +280,7 @@ func TestTouchEdit(t *testing.T) {
 		t.Fatalf("edit page: status %d, want the touch's values filled in", page.status)
 	}
 	var occurred time.Time
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT occurred_at FROM touches WHERE id = $1`, touchID).Scan(&occurred)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT occurred_at FROM touches WHERE id = $1`, touchID), &occurred)
 	loc, _ := time.LoadLocation("America/New_York")
 	when := occurred.In(loc).Format("2006-01-02T15:04")
 
@@ -307,8 +309,8 @@ func TestTouchEdit(t *testing.T) {
 			band, points, bandBefore, pointsBefore)
 	}
 	var audits int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1
-		AND action = 'update' AND before->>'direction' = 'outbound' AND after->>'direction' = 'inbound'`, touchID).Scan(&audits)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE entity = 'touch' AND entity_id = $1
+		AND action = 'update' AND before->>'direction' = 'outbound' AND after->>'direction' = 'inbound'`, touchID), &audits)
 	if audits != 1 {
 		t.Errorf("%d audit events for the correction, want 1 with before and after", audits)
 	}

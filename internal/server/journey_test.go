@@ -43,8 +43,8 @@ func TestBrowser_RepJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create prospect and deal: %v", err)
 	}
-	dealURL, _ := chromedp.Run(ctx, chromedp.Location())
-	margin, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="margin"]`)))
+	dealURL := mustRun(t, ctx, chromedp.Location())
+	margin := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="margin"]`)))
 	if margin != "40%" {
 		t.Errorf("margin shows %q, want 40%%", margin)
 	}
@@ -73,7 +73,7 @@ func TestBrowser_RepJourney(t *testing.T) {
 			t.Fatalf("timeline never showed %d touches: %v", want, err)
 		}
 	}
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	loc := mustRun(t, ctx, chromedp.Location())
 	if loc != dealURL {
 		t.Errorf("logging a touch left the deal page: %s", loc)
 	}
@@ -100,13 +100,16 @@ func TestBrowser_RepJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stage, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("article.deal"), "data-stage"))
+	stage := mustRun(t, ctx, chromedp.AttributeValue(chromedp.CSS("article.deal"), "data-stage"))
 	if stage.Value != "qualified" {
 		t.Errorf("data-stage = %q, want qualified", stage.Value)
 	}
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-	if err != nil || overflow {
-		width, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatalf("measure the page width: %v", err)
+	}
+	if overflow {
+		width := mustRun(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		t.Errorf("the deal page scrolls sideways at 390 px (scrollWidth %d)", width)
 	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -118,6 +121,8 @@ func TestBrowser_RepJourney(t *testing.T) {
 		t.Errorf("screenshot is not a 390-pixel-wide PNG (%v)", err)
 	}
 	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
-		_ = os.WriteFile(filepath.Join(dir, "deal-390.png"), shot, 0o644)
+		if err := os.WriteFile(filepath.Join(dir, "deal-390.png"), shot, 0o644); err != nil {
+			t.Errorf("keep the screenshot: %v", err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"goodmoney/internal/pgtest"
 	"goodmoney/internal/scoring"
 	"goodmoney/web"
 )
@@ -96,7 +97,7 @@ func TestScoring_FlagThroughTheRoutes(t *testing.T) {
 		"notes": {"Sorry for the silence, budget is confirmed. Can you do better on price for the full rollout?"}})
 	rep.logTouch(id, url.Values{"kind": {"quote"}, "direction": {"outbound"}, "quote_amount": {"19,500"}, "occurred_at": {at(time.Hour)}})
 	var version int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT version FROM deals WHERE id = $1`, id).Scan(&version)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT version FROM deals WHERE id = $1`, id), &version)
 	res = rep.post("/deals/"+strconv.FormatInt(id, 10), url.Values{"title": {"Depot scanners"}, "amount": {"19,500"}, "cost": {"15,500"},
 		"stage": {"proposal"}, "version": {strconv.Itoa(version)}})
 	if res.status != http.StatusSeeOther {
@@ -257,7 +258,7 @@ func TestScoringSettings_Save(t *testing.T) {
 	}
 	var band string
 	var version int
-	_ = a.DB.Pool.QueryRow(context.Background(), `SELECT band, rules_version FROM deal_scores WHERE deal_id = $1`, acme).Scan(&band, &version)
+	pgtest.Scan(t, a.DB.Pool.QueryRow(context.Background(), `SELECT band, rules_version FROM deal_scores WHERE deal_id = $1`, acme), &band, &version)
 	if version != 1 || band != "not_good_money" {
 		t.Errorf("Acme after the save: %s with version %d; its triad still flags it at the new line", band, version)
 	}
