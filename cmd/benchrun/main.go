@@ -2,7 +2,8 @@
 // figure next to the stack's own ceiling taken in the same run.
 //
 // It prepares the benchmark org in its own data folder (or reuses it),
-// starts `goodmoney serve` on it with the ceiling pages switched on, signs
+// starts `goodmoney serve` from the bench build (go build -tags bench: the
+// ceiling pages and pprof are compiled in), signs
 // clients in and loads every page with vegeta, then times a full rescore
 // next to a bare scan of the touches, reads the server's peak RSS and runs
 // the Go micro-benchmarks. It prints a table and rewrites the generated part
@@ -40,7 +41,7 @@ import (
 func main() {
 	var (
 		dataDir = flag.String("data", "bench-data", "data folder of the benchmark cluster")
-		bin     = flag.String("bin", "bin/goodmoney", "goodmoney binary to seed and serve with")
+		bin     = flag.String("bin", "bin/goodmoney-bench", "goodmoney binary built with -tags bench, to seed and serve with")
 		seedNum = flag.Uint64("seed", 42, "random seed of the benchmark org")
 		out     = flag.String("out", "BENCHMARKS.md", "markdown file to update")
 		micro   = flag.Bool("micro", true, "run the Go micro-benchmarks")
@@ -104,7 +105,7 @@ func run(ctx context.Context, dataDir, bin string, seedNum uint64, micro bool, o
 		return nil, err
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("%s: build it first (make build): %w", bin, err)
+		return nil, fmt.Errorf("%s: build it first (go build -tags bench -o %s ./cmd/goodmoney, as make bench does): %w", bin, bin, err)
 	}
 	cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: dataDir})
 	if err != nil {
@@ -213,8 +214,8 @@ type serveProcess struct {
 	done    chan struct{}
 }
 
-// startServer runs `goodmoney serve` on a free loopback port with the
-// ceiling pages and pprof switched on, and waits until it answers.
+// startServer runs `goodmoney serve` (the bench build, with the ceiling
+// pages and pprof) on a free loopback port and waits until it answers.
 func startServer(ctx context.Context, bin, dataDir string) (*serveProcess, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -229,7 +230,7 @@ func startServer(ctx context.Context, bin, dataDir string) (*serveProcess, error
 	}
 	s := &serveProcess{url: "http://" + addr, logPath: logPath, done: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(os.Environ(), "DATA_DIR="+dataDir, "ADDR="+addr, "BASE_URL="+s.url, "BENCH_ROUTES=1", "LOG_FORMAT=json")
+	s.cmd.Env = append(os.Environ(), "DATA_DIR="+dataDir, "ADDR="+addr, "BASE_URL="+s.url, "LOG_FORMAT=json")
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := s.cmd.Start(); err != nil {

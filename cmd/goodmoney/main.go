@@ -259,7 +259,7 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 		return fmt.Errorf("start jobs: %w", err)
 	}
 
-	srv := svc.server(server.Config{SessionSecure: cfg.SessionSecure, BenchRoutes: os.Getenv("BENCH_ROUTES") == "1"}, logger)
+	srv := svc.server(server.Config{SessionSecure: cfg.SessionSecure}, logger)
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           srv.Handler(),

@@ -1,3 +1,5 @@
+//go:build bench
+
 package server
 
 import (
@@ -6,26 +8,47 @@ import (
 	"net/http"
 
 	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
-	"goodmoney/internal/postgres"
 	"goodmoney/web"
 )
 
+// This file is compiled only into the benchmark's binary (go build -tags
+// bench, which `make bench` does): the production binary has neither the
+// ceiling pages nor pprof.
+//
 // The ceiling pages give the benchmark its yardstick: what this stack
 // serves per second when a signed-in page does nothing else. They go
 // through the same router, middleware, session and layout as every page.
-// Only routed with Config.BenchRoutes.
+
+// ceilingStore runs the one query of ceiling (a); the PostgreSQL store has
+// it in bench builds.
+type ceilingStore interface {
+	CeilingName(ctx context.Context, userID int64) (string, error)
+}
+
+// mountProfiler serves net/http/pprof under /debug.
+func (s *Server) mountProfiler(r chi.Router) {
+	r.Mount("/debug", middleware.Profiler())
+}
+
+// ceilingRoutes adds the ceiling pages to the signed-in routes.
+func (s *Server) ceilingRoutes(r chi.Router) {
+	r.Get("/bench/ceiling/query", s.ceilingQuery)
+	r.Get("/bench/ceiling/static", s.ceilingStatic)
+}
 
 // ceilingQuery renders a small component after one primary-key query:
 // ceiling (a).
 func (s *Server) ceilingQuery(w http.ResponseWriter, r *http.Request) {
-	db, ok := s.DB.(*postgres.DB)
+	db, ok := s.DB.(ceilingStore)
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
-	var name string
-	if err := db.Pool.QueryRow(r.Context(), `SELECT name FROM users WHERE id = $1`, currentUser(r).ID).Scan(&name); err != nil {
+	name, err := db.CeilingName(r.Context(), currentUser(r).ID)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

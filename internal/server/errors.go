@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"goodmoney/internal/pipeline"
 	"goodmoney/web"
@@ -45,7 +44,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	defer putPageBuffer(buf)
 	if err := c.Render(r.Context(), buf); err != nil {
 		if !errors.Is(err, context.Canceled) {
-			s.Logger.Error("render", "id", middleware.GetReqID(r.Context()), "err", err)
+			s.Logger.Error("render", "id", reqID(r.Context()), "err", err)
 		}
 		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 		return
@@ -77,7 +76,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := errorStatus(err)
 	if status >= 500 {
-		s.Logger.Error("request failed", "id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "id", reqID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	title := http.StatusText(status)
 	if status == http.StatusNotFound {

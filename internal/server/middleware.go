@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
-
 	"goodmoney/internal/pipeline"
 )
 
@@ -69,14 +67,14 @@ func limitBody(n int64) func(http.Handler) http.Handler {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		ww := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
 		if ww.Status() >= 500 {
 			level = slog.LevelError
 		}
 		s.Logger.LogAttrs(r.Context(), level, "request",
-			slog.String("id", middleware.GetReqID(r.Context())),
+			slog.String("id", reqID(r.Context())),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("dur", time.Since(start)))
 	})
@@ -89,7 +87,7 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Logger.Error("panic", "id", middleware.GetReqID(r.Context()), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.Logger.Error("panic", "id", reqID(r.Context()), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				s.renderError(w, r, http.StatusInternalServerError, "Something went wrong",
 					"We hit an error on our side and have logged it. Please try again.")
 			}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"goodmoney/web"
 )
@@ -12,13 +11,11 @@ import (
 // Handler returns the router with every route of the app.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanic, securityHeaders, limitBody(1<<20))
+	r.Use(requestID, s.logRequests, s.recoverPanic, securityHeaders, limitBody(1<<20))
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	r.Get("/healthz", s.healthz)
-	if s.Config.BenchRoutes {
-		r.Mount("/debug", middleware.Profiler())
-	}
+	s.mountProfiler(r) // bench builds only
 	r.Handle("/static/*", web.StaticHandler())
 
 	r.Group(func(r chi.Router) {
@@ -29,10 +26,7 @@ func (s *Server) Handler() http.Handler {
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
-			if s.Config.BenchRoutes {
-				r.Get("/bench/ceiling/query", s.ceilingQuery)
-				r.Get("/bench/ceiling/static", s.ceilingStatic)
-			}
+			s.ceilingRoutes(r) // bench builds only
 			r.Get("/", s.home)
 			r.Post("/touches", s.quickLog)
 			r.Get("/deals", s.dealsList)

@@ -17,9 +17,6 @@ import (
 // Config holds the server's settings.
 type Config struct {
 	SessionSecure bool // Secure cookies with the __Host- prefix (behind HTTPS)
-	// BenchRoutes adds the benchmark's ceiling pages and net/http/pprof
-	// (BENCH_ROUTES=1). Only for `make bench`: pprof must never be public.
-	BenchRoutes bool
 }
 
 // Pinger answers whether the database is up.
