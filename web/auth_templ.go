@@ -217,7 +217,7 @@ func ProfilePage(p Page, v ProfileView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"form-actions\"><button type=\"submit\" class=\"btn btn-primary\">Save details</button></div></form></section><section class=\"card\" aria-labelledby=\"profile-password\"><div class=\"card-head\"><h2 id=\"profile-password\">Change password</h2></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<p class=\"hint\"><a href=\"/digests/preview\">See this week's digest</a></p><div class=\"form-actions\"><button type=\"submit\" class=\"btn btn-primary\">Save details</button></div></form></section><section class=\"card\" aria-labelledby=\"profile-password\"><div class=\"card-head\"><h2 id=\"profile-password\">Change password</h2></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

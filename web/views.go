@@ -336,3 +336,15 @@ func countLabel(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// digestStatusOptions are the outbox's status filter.
+var digestStatusOptions = []Option{{"", "Any"}, {"pending", "Pending"}, {"sent", "Sent"}, {"skipped", "Skipped"}, {"failed", "Failed"}}
+
+// digestURL is the address of a recorded digest, as HTML or as text.
+func digestURL(id int64, format string) templ.SafeURL {
+	u := "/digests/" + strconv.FormatInt(id, 10)
+	if format != "" {
+		u += "?format=" + format
+	}
+	return templ.SafeURL(u)
+}

@@ -147,3 +147,13 @@ func previewPoints(d PreviewDeal) string {
 	}
 	return strconv.Itoa(d.PointsNow) + " → " + strconv.Itoa(d.Points) + " points"
 }
+
+// SignalTitle is the short name of a signal ("Thin margin"), "" for an unknown code.
+func SignalTitle(code string) string {
+	for _, g := range ScoringGroups {
+		if g.Signal == code && code != "" {
+			return g.Title
+		}
+	}
+	return ""
+}

@@ -12,6 +12,7 @@ type config struct {
 	DatabaseURL   string // DATABASE_URL: use this PostgreSQL instead of the private cluster
 	DataDir       string // DATA_DIR: where the private cluster keeps its files
 	SMTPURL       string // SMTP_URL: smtp://user:pass@host:port; empty keeps mail in the outbox
+	MailFrom      string // MAIL_FROM: the digest's sender, like "goodmoney <digest@example.com>"
 	BaseURL       string // BASE_URL: the app's public URL, for links in emails
 	SessionSecure bool   // SESSION_SECURE: Secure + __Host- session cookie (serve over HTTPS)
 	LogFormat     string // LOG_FORMAT: text or json
@@ -24,6 +25,7 @@ func loadConfig() config {
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
 		DataDir:       env("DATA_DIR", "data"),
 		SMTPURL:       os.Getenv("SMTP_URL"),
+		MailFrom:      env("MAIL_FROM", "goodmoney <digest@localhost>"),
 		BaseURL:       env("BASE_URL", "http://127.0.0.1:8080"),
 		SessionSecure: secure,
 		LogFormat:     env("LOG_FORMAT", "text"),

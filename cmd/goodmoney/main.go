@@ -34,8 +34,12 @@ Usage:
                                     add the benchmark org "Bench Corp" (500 reps, 5M touches)
   goodmoney score [--org N]         rescore every open deal (of one org, or of all)
   goodmoney user add --email E --name N --role rep|manager|admin [--team T] --password P
+  goodmoney digest send --user EMAIL [--week 2026-W48] [--force]
+                                    build, record and send one user's Monday digest
+  goodmoney digest preview --user EMAIL
+                                    print this week's digest of a user as plain text
 
-Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, BASE_URL, SESSION_SECURE, LOG_FORMAT,
+Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, MAIL_FROM, BASE_URL, SESSION_SECURE, LOG_FORMAT,
 RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h).
 `
 
@@ -61,6 +65,8 @@ func main() {
 		err = runScore(ctx, cfg, logger, os.Args[2:])
 	case "user":
 		err = runUser(ctx, cfg, logger, os.Args[2:])
+	case "digest":
+		err = runDigest(ctx, cfg, logger, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -250,7 +256,14 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if err := jobs.Register(workers, svc.jobs(logger), rescoreEvery); err != nil {
 		return err
 	}
-	jobClient, err := jobs.NewClient(riverpgxv5.New(d.Pool), jobs.Config{Logger: logger, Workers: workers, Periodic: jobs.Periodic(rescoreEvery)})
+	if svc.digests, err = newDigests(cfg, db, logger); err != nil {
+		return err
+	}
+	if err := jobs.RegisterDigests(workers, svc.digests, db.Now); err != nil {
+		return err
+	}
+	periodic := append(jobs.Periodic(rescoreEvery), jobs.DigestPeriodic())
+	jobClient, err := jobs.NewClient(riverpgxv5.New(d.Pool), jobs.Config{Logger: logger, Workers: workers, Periodic: periodic})
 	if err != nil {
 		return err
 	}

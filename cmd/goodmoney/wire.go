@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"goodmoney/internal/digest"
 	"goodmoney/internal/jobs"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/server"
@@ -21,6 +22,8 @@ type services struct {
 	users        *postgres.UserService
 	prospects    *postgres.ProspectService
 	housekeeping *postgres.Housekeeping
+	// digests needs the mail settings: runServe sets it (newDigests).
+	digests *digest.Service
 }
 
 // newServices builds the services on db. The deal service rescores a deal
@@ -60,6 +63,7 @@ func (s *services) server(cfg server.Config, logger *slog.Logger) *server.Server
 		Deals:         s.deals,
 		Prospects:     s.prospects,
 		Scoring:       s.scores,
+		Digests:       s.digests,
 		EmailThrottle: postgres.NewLoginThrottle(s.db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(s.db),

@@ -23,6 +23,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/login", s.loginForm)
 		r.Post("/login", s.login)
 		r.Post("/logout", s.logout)
+		r.Get("/unsubscribe", s.unsubscribeForm)
+		r.Post("/unsubscribe", s.unsubscribe)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
@@ -48,6 +50,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/profile", s.profileForm)
 			r.Post("/profile", s.profileSave)
 			r.Post("/profile/password", s.passwordSave)
+			r.Get("/digests/preview", s.digestPreview)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole("manager", "admin"))
@@ -61,6 +64,8 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/admin/users", s.userCreate)
 				r.Post("/admin/users/{id}", s.userUpdate)
 				r.Post("/admin/teams", s.teamCreate)
+				r.Get("/digests", s.digestsList)
+				r.Get("/digests/{id}", s.digestShow)
 			})
 		})
 	})

@@ -34,6 +34,8 @@ type Server struct {
 	Prospects pipeline.ProspectService
 	// Scoring keeps the org's scoring rules (/settings/scoring).
 	Scoring pipeline.ScoringSettings
+	// Digests previews digests, shows the outbox and unsubscribes.
+	Digests pipeline.DigestService
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per client address.
@@ -60,6 +62,7 @@ type Deps struct {
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
 	Scoring   pipeline.ScoringSettings
+	Digests   pipeline.DigestService
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per
 	// client address.
 	EmailThrottle, IPThrottle pipeline.LoginThrottle
@@ -79,6 +82,7 @@ func New(d Deps) *Server {
 		Deals:         d.Deals,
 		Prospects:     d.Prospects,
 		Scoring:       d.Scoring,
+		Digests:       d.Digests,
 		Now:           d.Now,
 		EmailThrottle: d.EmailThrottle,
 		IPThrottle:    d.IPThrottle,

@@ -7,9 +7,13 @@ import (
 	"log/slog"
 	"time"
 
+	"goodmoney/internal/digest"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/server"
 )
+
+// BaseURL is the app's address in the links of the digests tests build.
+const BaseURL = "http://gm.test"
 
 // New returns a server on db with one instance of each service.
 func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server {
@@ -22,6 +26,7 @@ func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server
 		Deals:         postgres.NewDealService(db, scores),
 		Prospects:     postgres.NewProspectService(db),
 		Scoring:       scores,
+		Digests:       &digest.Service{Store: postgres.NewDigestStore(db), BaseURL: BaseURL, Now: db.Now, Logger: logger},
 		EmailThrottle: postgres.NewLoginThrottle(db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(db),
