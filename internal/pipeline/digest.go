@@ -75,7 +75,9 @@ func (w Week) Due() time.Time { return w.Monday.Add(DigestSendHour * time.Hour) 
 func (w Week) Report() (from, to time.Time) { return w.Monday.AddDate(0, 0, -7), w.Monday }
 
 // Before is the week before the reported one, for comparisons.
-func (w Week) Before() (from, to time.Time) { return w.Monday.AddDate(0, 0, -14), w.Monday.AddDate(0, 0, -7) }
+func (w Week) Before() (from, to time.Time) {
+	return w.Monday.AddDate(0, 0, -14), w.Monday.AddDate(0, 0, -7)
+}
 
 // Recipient is a user who may get a digest.
 type Recipient struct {
