@@ -51,6 +51,9 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/profile", s.profileSave)
 			r.Post("/profile/password", s.passwordSave)
 			r.Get("/digests/preview", s.digestPreview)
+			// The outbox is for admins; the store answers 404 to anyone else.
+			r.Get("/digests", s.digestsList)
+			r.Get("/digests/{id}", s.digestShow)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole("manager", "admin"))
@@ -64,8 +67,6 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/admin/users", s.userCreate)
 				r.Post("/admin/users/{id}", s.userUpdate)
 				r.Post("/admin/teams", s.teamCreate)
-				r.Get("/digests", s.digestsList)
-				r.Get("/digests/{id}", s.digestShow)
 			})
 		})
 	})
