@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,10 +28,10 @@ var (
 )
 
 // ValidStage reports whether s names a stage.
-func ValidStage(s string) bool { return contains(Stages, s) }
+func ValidStage(s string) bool { return slices.Contains(Stages, s) }
 
 // IsOpenStage reports whether a deal in stage s is still being worked.
-func IsOpenStage(s string) bool { return contains(OpenStages, s) }
+func IsOpenStage(s string) bool { return slices.Contains(OpenStages, s) }
 
 // Deal is an opportunity to sell to a prospect, owned by one rep.
 type Deal struct {
@@ -65,22 +66,31 @@ type Deal struct {
 
 // MarginPct returns (amount − cost) / amount in percent, when both are known.
 func (d *Deal) MarginPct() (float64, bool) {
-	if d.Cost == nil || d.Amount <= 0 {
-		return 0, false
-	}
-	return float64(d.Amount-*d.Cost) / float64(d.Amount) * 100, true
+	m, ok := scoring.Margin(d.Amount, d.Cost)
+	return m * 100, ok
 }
 
 // DiscountPct returns (list − amount) / list in percent, when the list price is known.
 func (d *Deal) DiscountPct() (float64, bool) {
-	if d.ListPrice == nil || *d.ListPrice <= 0 {
-		return 0, false
-	}
-	return float64(*d.ListPrice-d.Amount) / float64(*d.ListPrice) * 100, true
+	off, ok := scoring.Discount(d.Amount, d.ListPrice)
+	return off * 100, ok
 }
 
 // IsOpen reports whether the deal is still being worked.
 func (d *Deal) IsOpen() bool { return IsOpenStage(d.Stage) }
+
+// CameBack reports whether touch t brings the deal's prospect back after a
+// walk-away: an inbound touch on a disqualified deal, dated after the deal
+// was disqualified (an older reply logged late does not count), when the
+// prospect has not already come back.
+func (d *Deal) CameBack(t *Touch) bool {
+	return t.Direction == "inbound" && d.Stage == StageDisqualified && d.CameBackAt == nil &&
+		t.OccurredAt.After(d.StageChangedAt)
+}
+
+// ForgetsCameBack reports whether moving a deal to stage clears the record
+// that its prospect came back: disqualifying it again starts a new walk-away.
+func ForgetsCameBack(stage string) bool { return stage == StageDisqualified }
 
 // NextStepOverdue reports whether the next step's due date has passed (in loc).
 func (d *Deal) NextStepOverdue(now time.Time, loc *time.Location) bool {
@@ -191,15 +201,6 @@ type TimelineItem struct {
 	StageChange *StageChange
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // DealService keeps deals and their touches. Every method applies the access
 // policy: reps see their own deals, managers their team's, admins the org's.
 // A deal the actor may not see is ENOTFOUND, never EFORBIDDEN.
@@ -208,7 +209,7 @@ type DealService interface {
 	Deal(ctx context.Context, a Actor, id int64) (*Deal, error)
 	DealDetail(ctx context.Context, a Actor, id int64, timelineOffset int) (*DealDetail, error)
 	// UpdateDeal saves an edit made from in.Version; a newer stored version is
-	// ECONFLICT and the error carries the stored deal (see ConflictDeal).
+	// ECONFLICT and the error is a *ConflictError carrying the stored deal.
 	UpdateDeal(ctx context.Context, a Actor, id int64, in DealInput) (*Deal, error)
 	MoveDeal(ctx context.Context, a Actor, id int64, stage string) (*Deal, error)
 	ListDeals(ctx context.Context, a Actor, f DealFilter) (*DealPage, error)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -51,13 +52,13 @@ type TouchInput struct {
 func (in *TouchInput) Validate(now time.Time) map[string]string {
 	in.Notes = strings.TrimSpace(in.Notes)
 	errs := map[string]string{}
-	if !contains(TouchKinds, in.Kind) {
+	if !slices.Contains(TouchKinds, in.Kind) {
 		errs["kind"] = "Choose what kind of touch this was."
 	}
-	if !contains(Directions, in.Direction) {
+	if !slices.Contains(Directions, in.Direction) {
 		errs["direction"] = "Choose outbound (you reached out) or inbound (they did)."
 	}
-	if in.Outcome != "" && !contains(Outcomes, in.Outcome) {
+	if in.Outcome != "" && !slices.Contains(Outcomes, in.Outcome) {
 		errs["outcome"] = "Choose an outcome from the list."
 	}
 	if in.OccurredAt.IsZero() {

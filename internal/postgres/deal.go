@@ -37,14 +37,14 @@ var _ pipeline.DealService = (*DealService)(nil)
 
 // dealColumns are read by scanDeal; the query joins prospects p, users o and
 // deal_scores s to deals d.
-const dealColumns = `d.id, d.org_id, d.prospect_id, p.name, d.owner_id, o.name, d.title, d.stage,
+var dealColumns = `d.id, d.org_id, d.prospect_id, p.name, d.owner_id, o.name, d.title, d.stage,
 	d.amount, d.list_price, d.cost, d.currency, d.expected_close, d.next_step, d.next_step_due,
 	d.future_promise, d.close_reasons, d.came_back_at, d.stage_changed_at, d.last_touch_at,
 	d.version, d.created_at, d.updated_at, ` + openScore
 
 // openScore is a deal's points and band while it is open; a closed deal's
 // stored score is its score at close, not a warning to act on.
-const openScore = `CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.points, 0) ELSE 0 END,
+var openScore = `CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.points, 0) ELSE 0 END,
 	CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.band, '') ELSE '' END`
 
 const dealJoins = `deals d
@@ -214,8 +214,8 @@ func (s *DealService) MoveDeal(ctx context.Context, a pipeline.Actor, id int64, 
 func changeStage(ctx context.Context, tx pgx.Tx, a pipeline.Actor, d *pipeline.Deal, to string, now time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE deals SET stage = $2, stage_changed_at = $3, updated_at = $3, version = version + 1,
-			came_back_at = CASE WHEN $2 = 'disqualified' THEN NULL ELSE came_back_at END
-		WHERE id = $1`, d.ID, to, now)
+			came_back_at = CASE WHEN $4 THEN NULL ELSE came_back_at END
+		WHERE id = $1`, d.ID, to, now, pipeline.ForgetsCameBack(to))
 	if err != nil {
 		return fmt.Errorf("move deal %d: %w", d.ID, err)
 	}

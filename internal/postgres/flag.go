@@ -1,35 +1,19 @@
 package postgres
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/scoring"
 )
 
-// Flags follow the score. A flag opens when an open deal is in the
-// not-good-money band and has no flag asking for attention (open or
-// snoozed). It resolves by itself when the deal leaves the band, or closes,
-// before anyone reviewed it. A manager who keeps a deal (status kept, with
-// the points and signal codes of that moment) is not asked again until the
-// score rises KeepMargin points above the kept score or a signal fires that
-// was not in the kept set; then a new flag opens.
-//
-// The statements below work on a whole batch of deals at once: the full
-// rescore applies them to a thousand deals with one statement each, and a
-// single-deal rescore uses the same ones with one row.
-
-// KeepMargin is how many points above a kept score a deal must rise before
-// it is flagged again.
-const KeepMargin = 15
-
-// Notes written on flags that close without a review.
-const (
-	noteLeftBand = "Left the not-good-money band on its own before anyone reviewed it."
-	noteClosed   = "The deal was closed before anyone reviewed the flag."
-)
+// The flag rules are pipeline's (NextFlagStep, KeepHolds). The statements
+// below apply them to a whole batch of deals at once: the full rescore to a
+// thousand deals with one statement each, a single-deal rescore to one row.
 
 // flagRows are the deals to flag, column by column.
 type flagRows struct {
@@ -48,10 +32,16 @@ func (f *flagRows) add(dealID int64, sc *scoring.Score) {
 	f.codes = append(f.codes, strings.Join(codes, ","))
 }
 
+// keepHoldsSQL is pipeline.KeepHolds in SQL, for the new score u (points,
+// codes comma-separated) against the deal's latest flag last (points,
+// signals). A test holds the two to the same answers.
+var keepHoldsSQL = `u.points < last.points + ` + strconv.Itoa(pipeline.KeepMargin) + `
+			AND string_to_array(u.codes, ',') <@ last.signals`
+
 // openFlagsSQL opens a flag on each deal unless one is open or snoozed, or
 // the deal's latest flag is a keep that still holds. The partial unique
 // index makes a concurrent opener a no-op rather than a second flag.
-const openFlagsSQL = `
+var openFlagsSQL = `
 	INSERT INTO flags (org_id, deal_id, status, points, signals, opened_at)
 	SELECT $1, u.deal_id, 'open', u.points, string_to_array(u.codes, ','), $2
 	FROM unnest($3::bigint[], $4::int[], $5::text[]) AS u(deal_id, points, codes)
@@ -63,12 +53,11 @@ const openFlagsSQL = `
 			SELECT f.status, f.points, f.signals FROM flags f
 			WHERE f.deal_id = u.deal_id AND f.org_id = $1
 			ORDER BY f.opened_at DESC, f.id DESC LIMIT 1) last
-		WHERE last.status = 'kept' AND u.points < last.points + $6
-			AND string_to_array(u.codes, ',') <@ last.signals)
+		WHERE last.status = 'kept' AND ` + keepHoldsSQL + `)
 	ON CONFLICT (deal_id) WHERE status IN ('open', 'snoozed') DO NOTHING`
 
 func (f *flagRows) queue(b *pgx.Batch, orgID int64, now time.Time) {
-	b.Queue(openFlagsSQL, orgID, now, f.ids, f.points, f.codes, KeepMargin)
+	b.Queue(openFlagsSQL, orgID, now, f.ids, f.points, f.codes)
 }
 
 // resolveFlagsSQL closes the deals' open flags, never the reviewed ones.

@@ -1,11 +1,15 @@
 package postgres_test
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"goodmoney/internal/pgtest"
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
 )
 
@@ -195,4 +199,37 @@ func (f *fixture) saveRules(edit func(*scoring.Rules)) *pipeline.SavedRules {
 		f.t.Fatalf("save rules: %+v, want rescored in place", saved)
 	}
 	return saved
+}
+
+// TestKeepHolds_SQLMatchesGo holds the set-based keep check that opens
+// flags to pipeline.KeepHolds: the same cases, the same answers.
+func TestKeepHolds_SQLMatchesGo(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewDB(t)
+	ctx := context.Background()
+	keptCodes := []string{"margin_hit", "unresponsive"}
+	for _, tc := range []struct {
+		points int
+		codes  []string
+	}{
+		{40, nil},
+		{40, []string{"margin_hit"}},
+		{40 + pipeline.KeepMargin - 1, []string{"margin_hit", "unresponsive"}},
+		{40 + pipeline.KeepMargin, []string{"margin_hit"}},
+		{40 + pipeline.KeepMargin + 10, nil},
+		{30, []string{"requotes"}},
+		{30, []string{"unresponsive", "requotes"}},
+	} {
+		want := pipeline.KeepHolds(tc.points, tc.codes, 40, keptCodes)
+		var got bool
+		err := pool.QueryRow(ctx, `SELECT `+postgres.KeepHoldsSQL+`
+			FROM (SELECT $1::int AS points, $2::text AS codes) u, (SELECT $3::int AS points, $4::text[] AS signals) last`,
+			tc.points, strings.Join(tc.codes, ","), 40, keptCodes).Scan(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("points %d, codes %v against a keep at 40 %v: SQL says %v, pipeline.KeepHolds %v", tc.points, tc.codes, keptCodes, got, want)
+		}
+	}
 }

@@ -7,10 +7,12 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/scoring"
 )
 
@@ -23,8 +25,9 @@ const DefaultBatchSize = 1000
 // on one of them waits for it, so it is kept to a few tens of milliseconds.
 const WriteBatchSize = 500
 
-// openStagesSQL lists the stages still being worked (pipeline.OpenStages).
-const openStagesSQL = `('lead', 'qualified', 'proposal', 'negotiation')`
+// openStagesSQL lists the stages still being worked, pipeline.OpenStages,
+// as an SQL list: ('lead', 'qualified', …).
+var openStagesSQL = "('" + strings.Join(pipeline.OpenStages, "', '") + "')"
 
 // scoreInput is one deal as Evaluate needs it, with what is stored for it now.
 type scoreInput struct {
@@ -56,16 +59,8 @@ func scanDealInput(row pgx.Row) (scoreInput, error) {
 	var in scoreInput
 	d := &in.deal
 	err := row.Scan(&d.ID, &d.Stage, &d.Amount, &d.ListPrice, &d.Cost, &d.Currency, &d.FuturePromise, &d.CreatedAt)
-	in.open = isOpenStage(d.Stage)
+	in.open = pipeline.IsOpenStage(d.Stage)
 	return in, err
-}
-
-func isOpenStage(stage string) bool {
-	switch stage {
-	case "lead", "qualified", "proposal", "negotiation":
-		return true
-	}
-	return false
 }
 
 // storedScoresSQL and touchesSQL load the rest of the inputs of a set of
@@ -302,12 +297,12 @@ func (w *scoreWrites) add(in *scoreInput, sc *scoring.Score, fp int64) error {
 		w.signals, w.hints = append(w.signals, signals), append(w.hints, hints)
 		w.fingerprints = append(w.fingerprints, fp)
 	}
-	switch {
-	case !in.open:
+	switch pipeline.NextFlagStep(in.open, sc.Band, in.stored.band, in.flagOpen) {
+	case pipeline.FlagResolveClosed:
 		w.closed = append(w.closed, in.deal.ID)
-	case sc.Band == scoring.BandNotGoodMoney:
+	case pipeline.FlagRaise:
 		w.flag.add(in.deal.ID, sc)
-	case in.stored.band == scoring.BandNotGoodMoney || in.flagOpen:
+	case pipeline.FlagResolveLeftBand:
 		w.leftBand = append(w.leftBand, in.deal.ID)
 	}
 	return nil
@@ -340,10 +335,10 @@ func (w *scoreWrites) queue(b *pgx.Batch, orgID int64, version int, now time.Tim
 		w.flag.queue(b, orgID, now)
 	}
 	if on[2] {
-		queueResolve(b, orgID, now, w.leftBand, noteLeftBand)
+		queueResolve(b, orgID, now, w.leftBand, pipeline.FlagResolveLeftBand.ResolveNote())
 	}
 	if on[3] {
-		queueResolve(b, orgID, now, w.closed, noteClosed)
+		queueResolve(b, orgID, now, w.closed, pipeline.FlagResolveClosed.ResolveNote())
 	}
 }
 

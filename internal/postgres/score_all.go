@@ -211,26 +211,17 @@ func (s *ScoreService) revisit(ctx context.Context, orgID int64, rules scoring.R
 	return nil
 }
 
-// MinWonDeals is how many won deals an org needs before their 90th
-// percentile of effort replaces the fallback: below that, one odd deal would
-// set the bar for everyone. EffortSample is how many of the latest won deals
-// the percentile is taken over, which bounds its cost and follows how the
-// team sells now.
-const (
-	MinWonDeals  = 20
-	EffortSample = 2000
-)
-
 // effortSQL computes the org's effort percentile the way scoring.EffortRate
 // and scoring.P90 do: touches other than notes per 1,000 of value (100,000
 // cents), nearest rank (percentile_disc). It stores 0, the fallback, when
-// the org has fewer than MinWonDeals won deals.
+// the org has fewer than scoring.MinWonDeals won deals, over its latest
+// scoring.EffortSample.
 const effortSQL = `
 	WITH won AS (
 		SELECT (SELECT count(*) FROM touches t
 				WHERE t.deal_id = d.id AND t.org_id = d.org_id AND t.kind <> 'note' AND t.occurred_at <= $2
 			)::float8 * 100000 / d.amount::float8 AS rate
-		FROM deals d WHERE d.org_id = $1 AND d.stage = 'won' AND d.amount > 0
+		FROM deals d WHERE d.org_id = $1 AND d.stage = '` + pipeline.StageWon + `' AND d.amount > 0
 		ORDER BY d.id DESC LIMIT $4),
 	p AS (
 		SELECT CASE WHEN count(*) >= $3 THEN percentile_disc(0.9) WITHIN GROUP (ORDER BY rate) ELSE 0 END AS p90
@@ -240,7 +231,7 @@ const effortSQL = `
 
 // refreshEffort recomputes the org's effort percentile.
 func (s *ScoreService) refreshEffort(ctx context.Context, orgID int64) error {
-	if _, err := s.db.Pool.Exec(ctx, effortSQL, orgID, s.db.Now(), MinWonDeals, EffortSample); err != nil {
+	if _, err := s.db.Pool.Exec(ctx, effortSQL, orgID, s.db.Now(), scoring.MinWonDeals, scoring.EffortSample); err != nil {
 		return wrapConn(fmt.Errorf("effort percentile of org %d: %w", orgID, err))
 	}
 	return nil

@@ -33,7 +33,7 @@ import (
 
 // openDealsSQL reads the open deals $2 with their row version, stored score
 // and whether a flag asks for attention.
-const openDealsSQL = `
+var openDealsSQL = `
 		SELECT ` + dealInputColumns + `, d.xmin::text::bigint,
 			s.points, s.band, s.rules_version, s.fingerprint, f.status
 		FROM deals d

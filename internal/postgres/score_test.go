@@ -240,7 +240,7 @@ func TestRescoreAll_EffortPercentile(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		won  int
-	}{{"TooFewWonDeals", postgres.MinWonDeals - 1}, {"EnoughWonDeals", postgres.MinWonDeals + 5}} {
+	}{{"TooFewWonDeals", scoring.MinWonDeals - 1}, {"EnoughWonDeals", scoring.MinWonDeals + 5}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
@@ -268,10 +268,10 @@ func TestRescoreAll_EffortPercentile(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := 0.0
-			if tc.won >= postgres.MinWonDeals {
+			if tc.won >= scoring.MinWonDeals {
 				want = scoring.P90(rates)
 			}
-			if rules.EffortP90 != want || (tc.won >= postgres.MinWonDeals && want == 0) {
+			if rules.EffortP90 != want || (tc.won >= scoring.MinWonDeals && want == 0) {
 				t.Errorf("EffortP90 = %v, want %v (scoring.P90 of %d won deals)", rules.EffortP90, want, tc.won)
 			}
 		})

@@ -40,10 +40,7 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		if err != nil {
 			return fmt.Errorf("insert touch: %w", err)
 		}
-		// The prospect came back when they wrote after the walk-away; an
-		// older reply logged late does not count.
-		cameBack := t.Direction == "inbound" && d.Stage == pipeline.StageDisqualified && d.CameBackAt == nil &&
-			t.OccurredAt.After(d.StageChangedAt)
+		cameBack := d.CameBack(t)
 		_, err = tx.Exec(ctx, `
 			UPDATE deals SET last_touch_at = greatest(last_touch_at, $2),
 				came_back_at = CASE WHEN $3 THEN $2 ELSE came_back_at END

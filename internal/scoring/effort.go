@@ -12,6 +12,16 @@ import (
 // per 1,000 of deal value, whatever the currency.
 const perThousand = 1000 * 100
 
+// MinWonDeals is how many won deals an org needs before their 90th
+// percentile of effort (P90 of EffortRate) replaces EffortFallback: below
+// that, one odd deal would set the bar for everyone. EffortSample is how
+// many of the latest won deals the percentile is taken over, which bounds
+// its cost and follows how the team sells now.
+const (
+	MinWonDeals  = 20
+	EffortSample = 2000
+)
+
 // EffortRate is the measure behind effort_vs_value: touches with the prospect
 // (every kind but notes, both directions, up to asOf) per 1,000 of the deal's
 // amount in its currency's major units. ok is false when the amount is not

@@ -1,6 +1,26 @@
 package scoring
 
+import "goodmoney/internal/money"
+
 // This file holds the signals read from the deal's own numbers.
+
+// Margin is (amount − cost) / amount as a fraction, when the cost is known
+// and the amount positive. The deal page shows it and marginHit judges it.
+func Margin(amount money.Cents, cost *money.Cents) (float64, bool) {
+	if cost == nil || amount <= 0 {
+		return 0, false
+	}
+	return float64(amount-*cost) / float64(amount), true
+}
+
+// Discount is (list − amount) / list as a fraction, when the list price is
+// known and positive; negative for a premium over list.
+func Discount(amount money.Cents, list *money.Cents) (float64, bool) {
+	if list == nil || *list <= 0 {
+		return 0, false
+	}
+	return float64(*list-amount) / float64(*list), true
+}
 
 // marginHit fires when the margin (amount − cost) / amount is below the
 // floor. Severity grows linearly from 0 at the floor to 1 at a 0 % margin,
@@ -17,8 +37,7 @@ func marginHit(d Deal, r Rules, st style) finding {
 	if d.Cost == nil {
 		return finding{hint: "Enter the deal's cost to check its margin."}
 	}
-	amount, cost := float64(d.Amount), float64(*d.Cost)
-	m := (amount - cost) / amount
+	m, _ := Margin(d.Amount, d.Cost)
 	if !(m < r.MarginFloor) {
 		return finding{}
 	}
@@ -50,8 +69,7 @@ func discountDepth(d Deal, r Rules, st style) finding {
 	case d.Amount <= 0:
 		return finding{hint: "Enter the deal's amount to check its discount."}
 	}
-	list := float64(*d.ListPrice)
-	off := (list - float64(d.Amount)) / list
+	off, _ := Discount(d.Amount, d.ListPrice)
 	sev := linearRamp(off, r.DiscountFrom, r.DiscountFull)
 	if sev == 0 {
 		return finding{}

@@ -71,7 +71,7 @@ func evaluate(g *largeGen) map[int]scoring.Score {
 			}
 		}
 	}
-	if len(rates) >= postgres.MinWonDeals {
+	if len(rates) >= scoring.MinWonDeals {
 		rules.EffortP90 = scoring.P90(rates)
 	}
 	scores := map[int]scoring.Score{}
