@@ -84,14 +84,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps redirects on this site: a path, never another host.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
-
 // clientIP is the peer address. Forwarded headers are not trusted: behind a
 // proxy, put the proxy's limit in front instead.
 func clientIP(r *http.Request) string {

@@ -37,22 +37,21 @@ func (s *Server) dealNew(w http.ResponseWriter, r *http.Request) {
 func (s *Server) dealCreate(w http.ResponseWriter, r *http.Request) {
 	form := dealFormFrom(r)
 	in, errs := parseDealForm(form)
-	if len(errs) == 0 {
-		d, err := s.Deals.CreateDeal(r.Context(), actor(r), in)
-		if err == nil {
-			http.Redirect(w, r, "/deals/"+strconv.FormatInt(d.ID, 10), http.StatusSeeOther)
-			return
+	rerender := func(errs formErrors) {
+		form.Errors = errs
+		v := web.DealNewView{Form: form}
+		if in.ProspectID > 0 {
+			v.Prospect, _ = s.Prospects.Prospect(r.Context(), actor(r), in.ProspectID)
 		}
-		if pipeline.ErrorCode(err) != pipeline.EINVALID {
-			s.fail(w, r, err)
-			return
-		}
-		errs.merge(pipeline.FieldErrors(err))
+		s.render(w, r, http.StatusUnprocessableEntity, web.DealNewPage(s.page(r, "New deal", web.NavDeals), v))
 	}
-	form.Errors = errs
-	v := web.DealNewView{Form: form}
-	if in.ProspectID > 0 {
-		v.Prospect, _ = s.Prospects.Prospect(r.Context(), actor(r), in.ProspectID)
+	if len(errs) > 0 {
+		rerender(errs)
+		return
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, web.DealNewPage(s.page(r, "New deal", web.NavDeals), v))
+	d, err := s.Deals.CreateDeal(r.Context(), actor(r), in)
+	if s.refused(w, r, err, errs, rerender) {
+		return
+	}
+	http.Redirect(w, r, "/deals/"+strconv.FormatInt(d.ID, 10), http.StatusSeeOther)
 }

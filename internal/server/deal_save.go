@@ -27,50 +27,29 @@ func (s *Server) dealSave(w http.ResponseWriter, r *http.Request) {
 	if form.Version == "" {
 		errs["form"] = "The form was damaged; reload the page and try again."
 	}
-	if len(errs) == 0 {
-		_, err := s.Deals.UpdateDeal(r.Context(), actor(r), id, in)
-		var conflict *pipeline.ConflictError
-		switch {
-		case err == nil:
-			s.flash(r, "Deal saved.")
-			http.Redirect(w, r, "/deals/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-			return
-		case errors.As(err, &conflict):
-			form.Errors = map[string]string{"form": conflict.Err.Message}
-			s.renderDeal(w, r, http.StatusConflict, id, 0, func(v *web.DealPageView) {
-				v.Edit = form
-				// The next save starts from what is stored now.
-				v.Edit.Version = strconv.Itoa(conflict.Current.Version)
-				v.Conflict = conflict.Current
-			})
-			return
-		case pipeline.ErrorCode(err) == pipeline.EINVALID:
-			errs.merge(pipeline.FieldErrors(err))
-		default:
-			s.fail(w, r, err)
-			return
-		}
+	rerender := func(errs formErrors) {
+		form.Errors = errs
+		s.renderDeal(w, r, http.StatusUnprocessableEntity, id, 0, func(v *web.DealPageView) { v.Edit = form })
 	}
-	form.Errors = errs
-	s.renderDeal(w, r, http.StatusUnprocessableEntity, id, 0, func(v *web.DealPageView) { v.Edit = form })
-}
-
-// dealMove changes a deal's stage: the board's one action.
-func (s *Server) dealMove(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(chi.URLParam(r, "id"))
-	if !ok {
-		s.notFound(w, r)
+	if len(errs) > 0 {
+		rerender(errs)
 		return
 	}
-	d, err := s.Deals.MoveDeal(r.Context(), actor(r), id, r.PostFormValue("stage"))
-	if err != nil {
-		s.fail(w, r, err)
+	_, err := s.Deals.UpdateDeal(r.Context(), actor(r), id, in)
+	var conflict *pipeline.ConflictError
+	if errors.As(err, &conflict) {
+		form.Errors = map[string]string{"form": conflict.Err.Message}
+		s.renderDeal(w, r, http.StatusConflict, id, 0, func(v *web.DealPageView) {
+			v.Edit = form
+			// The next save starts from what is stored now.
+			v.Edit.Version = strconv.Itoa(conflict.Current.Version)
+			v.Conflict = conflict.Current
+		})
 		return
 	}
-	back := safeNext(r.PostFormValue("back"))
-	if back == "/" {
-		back = "/deals/board"
+	if s.refused(w, r, err, errs, rerender) {
+		return
 	}
-	s.flash(r, "Moved “"+d.Title+"” to "+web.StageLabel(d.Stage)+".")
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	s.flash(r, "Deal saved.")
+	http.Redirect(w, r, "/deals/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }

@@ -8,6 +8,7 @@ import (
 
 	"goodmoney/internal/money"
 	"goodmoney/internal/pipeline"
+	"goodmoney/web"
 )
 
 // formErrors collects per-field messages while a form is parsed.
@@ -78,6 +79,26 @@ func (e formErrors) id(field, value, msg string) int64 {
 	return id
 }
 
+// refused answers a service's refusal of a submitted form and reports
+// whether there was one. An EINVALID refusal adds its field messages to errs
+// (the parser's win) and calls rerender, which shows the form again with
+// them and status 422; any other error gets the error page.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, errs formErrors, rerender func(formErrors)) bool {
+	if err == nil {
+		return false
+	}
+	if pipeline.ErrorCode(err) != pipeline.EINVALID {
+		s.fail(w, r, err)
+		return true
+	}
+	if errs == nil {
+		errs = formErrors{}
+	}
+	errs.merge(pipeline.FieldErrors(err))
+	rerender(errs)
+	return true
+}
+
 // merge adds the domain's messages to the parser's; the parser's win.
 func (e formErrors) merge(more map[string]string) {
 	for k, v := range more {
@@ -122,4 +143,41 @@ func moneyInput(c *money.Cents) string {
 		return ""
 	}
 	return c.Input()
+}
+
+func contactFormFrom(r *http.Request) web.ContactForm {
+	return web.ContactForm{
+		Name:  r.PostFormValue("contact_name"),
+		Email: r.PostFormValue("contact_email"),
+		Phone: r.PostFormValue("contact_phone"),
+		Title: r.PostFormValue("contact_title"),
+	}
+}
+
+// parseOptionalID parses an id field where "" and "0" mean none.
+func parseOptionalID(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id >= 0
+}
+
+// timezones offered in the profile and user forms.
+var timezones = []string{
+	"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+	"America/Phoenix", "America/Anchorage", "America/Toronto", "America/Vancouver", "America/Mexico_City",
+	"America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin",
+	"Europe/Madrid", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
+	"Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai",
+	"Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+}
+
+// safeNext keeps redirects on this site: a path, never another host.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
 }

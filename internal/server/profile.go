@@ -25,12 +25,10 @@ func (s *Server) profileSave(w http.ResponseWriter, r *http.Request) {
 		DigestOptOut: r.PostFormValue("digest_opt_out") != "",
 	}
 	err := s.Users.UpdateProfile(r.Context(), actor(r), p)
-	if pipeline.ErrorCode(err) == pipeline.EINVALID {
+	if s.refused(w, r, err, nil, func(errs formErrors) {
 		s.renderProfile(w, r, http.StatusUnprocessableEntity, web.ProfileView{Name: p.Name, Email: u.Email,
-			Timezone: p.Timezone, DigestOptOut: p.DigestOptOut, Errors: pipeline.FieldErrors(err)})
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+			Timezone: p.Timezone, DigestOptOut: p.DigestOptOut, Errors: errs})
+	}) {
 		return
 	}
 	s.flash(r, "Profile saved.")
@@ -41,19 +39,17 @@ func (s *Server) profileSave(w http.ResponseWriter, r *http.Request) {
 // epoch moves on) and keeps this one under a fresh token.
 func (s *Server) passwordSave(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
+	rerender := func(errs formErrors) {
+		s.renderProfile(w, r, http.StatusUnprocessableEntity, web.ProfileView{Name: u.Name, Email: u.Email, Timezone: u.Timezone,
+			DigestOptOut: u.DigestOptOut, PasswordErrors: errs})
+	}
 	next := r.PostFormValue("new_password")
 	if next != r.PostFormValue("confirm_password") {
-		s.renderProfile(w, r, http.StatusUnprocessableEntity, web.ProfileView{Name: u.Name, Email: u.Email, Timezone: u.Timezone,
-			DigestOptOut: u.DigestOptOut, PasswordErrors: map[string]string{"confirm_password": "The two new passwords differ."}})
+		rerender(formErrors{"confirm_password": "The two new passwords differ."})
 		return
 	}
 	err := s.Users.ChangePassword(r.Context(), actor(r), r.PostFormValue("current_password"), next)
-	if pipeline.ErrorCode(err) == pipeline.EINVALID {
-		s.renderProfile(w, r, http.StatusUnprocessableEntity, web.ProfileView{Name: u.Name, Email: u.Email, Timezone: u.Timezone,
-			DigestOptOut: u.DigestOptOut, PasswordErrors: pipeline.FieldErrors(err)})
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, nil, rerender) {
 		return
 	}
 	if err := s.Sessions.RenewToken(r.Context()); err != nil {
@@ -63,14 +59,4 @@ func (s *Server) passwordSave(w http.ResponseWriter, r *http.Request) {
 	s.Sessions.Put(r.Context(), sessEpoch, u.SessionEpoch+1)
 	s.flash(r, "Password changed. Your other sessions were signed out.")
 	http.Redirect(w, r, "/profile", http.StatusSeeOther)
-}
-
-// timezones offered in the profile and user forms.
-var timezones = []string{
-	"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-	"America/Phoenix", "America/Anchorage", "America/Toronto", "America/Vancouver", "America/Mexico_City",
-	"America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin",
-	"Europe/Madrid", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
-	"Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai",
-	"Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
 }

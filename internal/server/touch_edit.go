@@ -3,11 +3,9 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"goodmoney/internal/pipeline"
 	"goodmoney/web"
 )
 
@@ -36,26 +34,25 @@ func (s *Server) touchSave(w http.ResponseWriter, r *http.Request) {
 	}
 	form := touchFormFrom(r)
 	in, errs := parseTouchForm(form, userLoc(r), s.now())
-	if len(errs) == 0 {
-		_, err := s.Deals.UpdateTouch(r.Context(), actor(r), dealID, touchID, in)
-		if err == nil {
-			s.flash(r, "Touch updated.")
-			http.Redirect(w, r, "/deals/"+strconv.FormatInt(dealID, 10)+"#touch-"+strconv.FormatInt(touchID, 10), http.StatusSeeOther)
-			return
-		}
-		if pipeline.ErrorCode(err) != pipeline.EINVALID {
+	rerender := func(errs formErrors) {
+		form.Errors = errs
+		t, err := s.Deals.Touch(r.Context(), actor(r), dealID, touchID)
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		errs.merge(pipeline.FieldErrors(err))
+		s.renderTouchEdit(w, r, http.StatusUnprocessableEntity, t.DealTitle, dealID, touchID, form)
 	}
-	form.Errors = errs
-	t, err := s.Deals.Touch(r.Context(), actor(r), dealID, touchID)
-	if err != nil {
-		s.fail(w, r, err)
+	if len(errs) > 0 {
+		rerender(errs)
 		return
 	}
-	s.renderTouchEdit(w, r, http.StatusUnprocessableEntity, t.DealTitle, dealID, touchID, form)
+	_, err := s.Deals.UpdateTouch(r.Context(), actor(r), dealID, touchID, in)
+	if s.refused(w, r, err, errs, rerender) {
+		return
+	}
+	s.flash(r, "Touch updated.")
+	http.Redirect(w, r, "/deals/"+strconv.FormatInt(dealID, 10)+"#touch-"+strconv.FormatInt(touchID, 10), http.StatusSeeOther)
 }
 
 func (s *Server) renderTouchEdit(w http.ResponseWriter, r *http.Request, status int, title string, dealID, touchID int64, form web.TouchForm) {
@@ -73,20 +70,4 @@ func touchPath(r *http.Request) (dealID, touchID int64, ok bool) {
 	dealID, ok1 := pathID(chi.URLParam(r, "id"))
 	touchID, ok2 := pathID(chi.URLParam(r, "touchID"))
 	return dealID, touchID, ok1 && ok2
-}
-
-// touchFormOf fills the touch form with a stored touch, in the user's timezone.
-func touchFormOf(t *pipeline.Touch, loc *time.Location) web.TouchForm {
-	f := web.TouchForm{Kind: t.Kind, Direction: t.Direction, OccurredAt: pipeline.DateTimeInput(t.OccurredAt, loc),
-		Outcome: t.Outcome, Notes: t.Notes}
-	if t.QuoteAmount != nil {
-		f.QuoteAmount = t.QuoteAmount.Input()
-	}
-	if t.DurationMin != nil {
-		f.DurationMin = strconv.Itoa(*t.DurationMin)
-	}
-	if t.ContactID != 0 {
-		f.ContactID = strconv.FormatInt(t.ContactID, 10)
-	}
-	return f
 }
