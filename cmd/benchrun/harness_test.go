@@ -72,6 +72,9 @@ func TestHarnessTiny(t *testing.T) {
 	if res.PeakRSSKB <= 0 {
 		t.Errorf("no peak RSS")
 	}
+	if d := res.Digest; d == nil || d.Stats.Due != st.Users || d.Stats.Recorded != st.Users || d.Time <= 0 {
+		t.Errorf("digests: %+v, want all %d users recorded", d, st.Users)
+	}
 	var left int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM touches WHERE notes = $1`, benchNote).Scan(&left); err != nil || left != 0 || res.BenchTouches == 0 {
 		t.Errorf("bench touches: %d logged, %d left behind (%v)", res.BenchTouches, left, err)
@@ -90,7 +93,7 @@ func TestHarnessTiny(t *testing.T) {
 	b, _ := os.ReadFile(md)
 	text := string(b)
 	for _, want := range []string{"Findings written by hand.", "More notes.", "ceiling (a)", "ceiling (b)", "deal page", "band=not_good_money",
-		"prospects?q=", "POST /deals/{id}/touches", "full rescore", "peak RSS", "/review", "digests"} {
+		"prospects?q=", "POST /deals/{id}/touches", "full rescore", "peak RSS", "/review", "Monday digests of every user"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("BENCHMARKS.md lacks %q", want)
 		}

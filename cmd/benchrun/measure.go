@@ -37,7 +37,7 @@ type Options struct {
 	WriteRate int           // open-loop requests per second for the touch POST
 	Log       io.Writer     // one line per measurement
 	// Only, when not empty, limits the run to these loads (by key: deal,
-	// band, search, touch, rescore); the ceilings always run.
+	// band, search, touch, rescore, digest); the ceilings always run.
 	Only map[string]bool
 	// ProfileDir, when set, receives a CPU profile of the server (from its
 	// /debug/pprof) taken during each closed loop, named after the load.
@@ -112,6 +112,7 @@ type Results struct {
 	StartRSSKB    int64         // its high-water mark before them (start-up, start-up rescore)
 	RSSReset      bool          // whether the mark could be reset between the two
 	BenchTouches  int           // touches the write loads logged (removed afterwards)
+	Digest        *digestResult // nil when not measured
 }
 
 // Load looks a load up by key.
@@ -186,6 +187,13 @@ func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 
 	if res.BenchTouches, err = removeBenchTouches(ctx, t.Pool, t.OrgID); err != nil {
 		return nil, err
+	}
+	if o.wants("digest") {
+		if res.Digest, err = measureDigests(ctx, t); err != nil {
+			return nil, err
+		}
+		logf("benchrun: built and recorded the digests of %d users (%d with nothing to say) in %s",
+			res.Digest.Stats.Recorded, res.Digest.Stats.Skipped, res.Digest.Time.Round(time.Millisecond))
 	}
 	if !o.wants("rescore") {
 		return res, nil

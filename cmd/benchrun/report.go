@@ -52,7 +52,10 @@ func (r *Report) Table() string {
 	fmt.Fprintf(&b, "| full rescore of %d open deals | %s: %.1f× the bare scan of all %s (as planned: %s; index-only: %s) | | | ≤ 2× %s | | | |\n",
 		res.Rescore.Deals, res.RescoreTime.Round(10*time.Millisecond), ratio, "touches", res.ScanPlanned.Round(10*time.Millisecond),
 		res.ScanIndexOnly.Round(10*time.Millisecond), verdict(ratio <= 2))
-	b.WriteString("| digests for every user | not built yet | | | ≤ 60 s | | | |\n")
+	if d := res.Digest; d != nil {
+		fmt.Fprintf(&b, "| Monday digests of every user (%s) | %s for %d users: %d recorded (%d with nothing to say, skipped), set-based | | | ≤ 60 s %s | | | |\n",
+			d.Week, d.Time.Round(10*time.Millisecond), d.Stats.Due, d.Stats.Recorded, d.Stats.Skipped, verdict(d.Time <= 60*time.Second && d.Stats.Recorded == d.Stats.Due))
+	}
 	peak := "not reset: includes start-up"
 	if res.RSSReset {
 		peak = fmt.Sprintf("before the loads, start-up rescore included: %.0f MB", float64(res.StartRSSKB)/1024)

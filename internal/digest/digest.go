@@ -382,12 +382,14 @@ func (s *Service) message(ctx context.Context, e *pipeline.OutboxEntry) (*mail.M
 	}
 	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
 	return &mail.Message{
-		From:        from,
-		To:          &netmail.Address{Name: e.Name, Address: e.Email},
-		Subject:     e.Subject,
-		HTML:        e.HTML,
-		Text:        e.Text,
-		MessageID:   "digest." + e.Week + "." + strconv.FormatInt(e.UserID, 10) + "." + strconv.FormatInt(e.ID, 10) + "@" + domain,
+		From:    from,
+		To:      &netmail.Address{Name: e.Name, Address: e.Email},
+		Subject: e.Subject,
+		HTML:    e.HTML,
+		Text:    e.Text,
+		// The send time makes a forced resend a new message to the receiving end.
+		MessageID: "digest." + e.Week + "." + strconv.FormatInt(e.UserID, 10) + "." +
+			strconv.FormatInt(s.now().UnixMilli(), 36) + "@" + domain,
 		Unsubscribe: s.unsubscribeURL(secret, e.UserID, s.now()),
 	}, nil
 }
@@ -440,5 +442,6 @@ func (s *Service) SendNow(ctx context.Context, emailAddr, week string, force boo
 	if err != nil {
 		return nil, errors.Join(sendErr, err)
 	}
-	return &SendResult{Entry: after, Mailed: after.Status == pipeline.DigestSent && e.Status == pipeline.DigestPending && sendErr == nil && s.Mailer != nil}, sendErr
+	mailed := e.Status == pipeline.DigestPending && after.Status == pipeline.DigestSent
+	return &SendResult{Entry: after, Mailed: mailed}, sendErr
 }

@@ -307,7 +307,14 @@ func decisionLabel(status string) string {
 	return status
 }
 
-func dealTitle(d pipeline.DigestDeal) string { return d.Title + " · " + d.Prospect }
+// dealTitle names a deal and its prospect, once when the title already
+// starts with the prospect's name.
+func dealTitle(d pipeline.DigestDeal) string {
+	if strings.HasPrefix(strings.ToLower(d.Title), strings.ToLower(d.Prospect)) {
+		return d.Title
+	}
+	return d.Title + " · " + d.Prospect
+}
 
 func nextStep(s string) string {
 	if s = strings.TrimSpace(s); s == "" {
