@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"goodmoney/internal/outcomes"
 	"goodmoney/internal/scoring"
 )
 
@@ -43,6 +44,11 @@ type RulesPreview struct {
 	// see, highest points first.
 	NewlyFlagged []PreviewDeal
 	Unflagged    []PreviewDeal
+	// BackTest is both rule sets back-tested over the closed deals the
+	// actor may see, for BackTestQuery (the outcomes report's default
+	// period): the same figures the report shows for each.
+	BackTest      *outcomes.Comparison
+	BackTestQuery outcomes.Query
 }
 
 // Count adds one deal to the totals and reports whether its flag changes.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/outcomes"
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/scoring"
 )
@@ -261,6 +262,10 @@ func (s *ScoreService) PreviewRules(ctx context.Context, a pipeline.Actor, propo
 	if err := s.nameExamples(ctx, a, p, changed); err != nil {
 		return nil, err
 	}
+	p.BackTestQuery = outcomes.DefaultQuery(now, actorLoc(a))
+	if p.BackTest, err = s.BackTestRules(ctx, a, p.BackTestQuery, current.Rules, proposed); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -314,4 +319,12 @@ func topExamples(deals []pipeline.PreviewDeal, points func(pipeline.PreviewDeal)
 		return cmp.Compare(x.ID, y.ID)
 	})
 	return deals[:min(len(deals), pipeline.PreviewExamples)]
+}
+
+// actorLoc is the actor's timezone, UTC when it is unknown.
+func actorLoc(a pipeline.Actor) *time.Location {
+	if loc, err := pipeline.LoadLocation(a.TZ); err == nil {
+		return loc
+	}
+	return time.UTC
 }

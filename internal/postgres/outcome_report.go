@@ -1,0 +1,194 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"goodmoney/internal/outcomes"
+	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
+)
+
+// OutcomeService answers the outcomes report: the back-test of the org's
+// rules against its closed deals, kept in outcome_runs per viewer scope,
+// period and mode, and recomputed when the rules or the deals change.
+type OutcomeService struct {
+	db     *DB
+	scores *ScoreService
+
+	// BackgroundFrom is how many closed deals make a run long enough to go
+	// on in the background while the page shows its progress; 0 means
+	// DefaultBackgroundFrom.
+	BackgroundFrom int
+
+	mu      sync.Mutex
+	running map[string]*pipeline.OutcomeProgress // by cache key
+}
+
+// DefaultBackgroundFrom is about a second of back-testing.
+const DefaultBackgroundFrom = 50000
+
+// NewOutcomeService returns an OutcomeService on db that reads the rules
+// through scores.
+func NewOutcomeService(db *DB, scores *ScoreService) *OutcomeService {
+	return &OutcomeService{db: db, scores: scores, running: map[string]*pipeline.OutcomeProgress{}}
+}
+
+var _ pipeline.OutcomeReports = (*OutcomeService)(nil)
+
+// scopeKey names the deals an actor may see, as the cache keys them.
+func scopeKey(a pipeline.Actor) string {
+	switch a.Role {
+	case pipeline.RoleAdmin:
+		return "org"
+	case pipeline.RoleManager:
+		return "team:" + strconv.FormatInt(a.UserID, 10)
+	}
+	return "rep:" + strconv.FormatInt(a.UserID, 10)
+}
+
+// rulesKey identifies what the rules decide: their version and the org's
+// effort percentile, which the daily rescore refreshes.
+func rulesKey(r scoring.Rules) string {
+	return strconv.Itoa(r.Version) + "/" + strconv.FormatFloat(r.EffortP90, 'g', -1, 64)
+}
+
+// Outcomes returns the back-test of the actor's closed deals (an admin's
+// org, a manager's team, a rep's own) for q with the rules in force. A
+// kept result is used while the rules and the deals are unchanged; a run
+// over many deals goes on in the background and the report says how far
+// it is (Progress).
+func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outcomes.Query) (*pipeline.OutcomeReport, error) {
+	rules, err := o.scores.Rules(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	rep := &pipeline.OutcomeReport{Query: q, RulesVersion: rules.Version}
+	var qa args
+	where := dealScope(a, &qa)
+	stamp, deals, err := o.stamp(ctx, where, qa, q)
+	if err != nil {
+		return nil, err
+	}
+	scope, rk := scopeKey(a), rulesKey(rules)
+	var raw []byte
+	err = o.db.Pool.QueryRow(ctx, `SELECT rows, computed_at FROM outcome_runs
+		WHERE org_id = $1 AND scope = $2 AND query = $3 AND rules_key = $4 AND stamp = $5`,
+		a.OrgID, scope, q.Key(), rk, stamp).Scan(&raw, &rep.ComputedAt)
+	switch {
+	case err == nil:
+		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&rep.Rows); err != nil {
+			return nil, fmt.Errorf("decode outcome rows: %w", err)
+		}
+		return rep, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, wrapConn(fmt.Errorf("outcome run: %w", err))
+	}
+	run := func(ctx context.Context, progress func(done, total int)) ([]outcomes.Row, error) {
+		sets, err := o.scores.backTest(ctx, a.OrgID, where, qa, q, []scoring.Rules{rules}, progress)
+		if err != nil {
+			return nil, err
+		}
+		return sets[0], o.keep(ctx, a.OrgID, scope, q, rk, stamp, sets[0])
+	}
+	if deals < o.backgroundFrom() {
+		rep.Rows, err = run(ctx, nil)
+		rep.ComputedAt = o.db.Now()
+		return rep, err
+	}
+	rep.Progress = o.inBackground(a.OrgID, scope+"|"+q.Key()+"|"+rk+"|"+stamp, deals, run)
+	return rep, nil
+}
+
+func (o *OutcomeService) backgroundFrom() int {
+	if o.BackgroundFrom > 0 {
+		return o.BackgroundFrom
+	}
+	return DefaultBackgroundFrom
+}
+
+// inBackground starts run unless it is already going, and returns its
+// progress. A failed run is logged nowhere but forgotten, so the next view
+// tries again.
+func (o *OutcomeService) inBackground(orgID int64, key string, deals int,
+	run func(context.Context, func(done, total int)) ([]outcomes.Row, error)) *pipeline.OutcomeProgress {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if p := o.running[key]; p != nil {
+		cp := *p
+		return &cp
+	}
+	p := &pipeline.OutcomeProgress{Total: deals}
+	o.running[key] = p
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		_, _ = run(ctx, func(done, total int) {
+			o.mu.Lock()
+			p.Done, p.Total = done, total
+			o.mu.Unlock()
+		})
+		o.mu.Lock()
+		delete(o.running, key)
+		o.mu.Unlock()
+	}()
+	cp := *p
+	return &cp
+}
+
+// stamp sums up the closed deals of the scope and period: their count and
+// row versions. Every write to a deal (an edit, a stage change, a touch
+// logged, corrected or removed) writes its row, so an unchanged stamp means
+// unchanged inputs.
+func (o *OutcomeService) stamp(ctx context.Context, where string, qa args, q outcomes.Query) (string, int, error) {
+	sql := `SELECT count(*), coalesce(sum(d.xmin::text::bigint), 0), coalesce(max(d.updated_at), 'epoch')
+		FROM deals d WHERE ` + where + ` AND d.stage IN ` + closedStagesSQL +
+		` AND d.stage_changed_at >= ` + qa.add(q.Start()) + ` AND d.stage_changed_at < ` + qa.add(q.End())
+	var n int
+	var sum int64
+	var last time.Time
+	if err := o.db.Pool.QueryRow(ctx, sql, qa...).Scan(&n, &sum, &last); err != nil {
+		return "", 0, wrapConn(fmt.Errorf("outcome stamp: %w", err))
+	}
+	return strconv.Itoa(n) + "/" + strconv.FormatInt(sum, 10) + "/" + strconv.FormatInt(last.UnixMicro(), 10), n, nil
+}
+
+// keep stores a run's rows for the next view.
+func (o *OutcomeService) keep(ctx context.Context, orgID int64, scope string, q outcomes.Query, rk, stamp string, rows []outcomes.Row) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(rows); err != nil {
+		return fmt.Errorf("encode outcome rows: %w", err)
+	}
+	_, err := o.db.Pool.Exec(ctx, `
+		INSERT INTO outcome_runs (org_id, scope, query, rules_key, stamp, rows, deals, computed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (org_id, scope, query) DO UPDATE SET rules_key = excluded.rules_key, stamp = excluded.stamp,
+			rows = excluded.rows, deals = excluded.deals, computed_at = excluded.computed_at`,
+		orgID, scope, q.Key(), rk, stamp, buf.Bytes(), len(rows), o.db.Now())
+	if err != nil {
+		return wrapConn(fmt.Errorf("keep outcome run: %w", err))
+	}
+	return nil
+}
+
+// BackTestRules back-tests the rules in force and proposed over the
+// actor's closed deals of q, in one pass, for the settings preview. It
+// keeps nothing.
+func (s *ScoreService) BackTestRules(ctx context.Context, a pipeline.Actor, q outcomes.Query, current, proposed scoring.Rules) (*outcomes.Comparison, error) {
+	var qa args
+	where := dealScope(a, &qa)
+	sets, err := s.backTest(ctx, a.OrgID, where, qa, q, []scoring.Rules{current, proposed}, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := outcomes.Compare(sets[0], sets[1])
+	return &c, nil
+}

@@ -1,0 +1,175 @@
+package postgres_test
+
+import (
+	"testing"
+	"time"
+
+	"goodmoney/internal/outcomes"
+	"goodmoney/internal/pipeline"
+	"goodmoney/internal/postgres"
+	"goodmoney/internal/scoring"
+)
+
+// history is a constructed past: closed deals inserted with the dates,
+// numbers and touches the test names, so every figure can be worked out
+// by hand.
+type history struct {
+	*fixture
+	closedAt time.Time
+}
+
+// closed inserts a closed deal created daysOld days before h.closedAt.
+// A cost above the amount is a loss, which flags a deal on its own (45
+// points); half the amount is a healthy margin. Amounts are large so that
+// a few touches never look like too much effort.
+func (h *history) closed(title, stage string, daysOld int, loss, cameBack bool) int64 {
+	h.t.Helper()
+	cost := int64(5_000_000)
+	if loss {
+		cost = 12_000_000
+	}
+	var cameBackAt *time.Time
+	if cameBack {
+		at := h.closedAt.Add(time.Hour)
+		cameBackAt = &at
+	}
+	var id int64
+	err := h.db.Pool.QueryRow(h.ctx, `INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, cost,
+			created_at, stage_changed_at, came_back_at, close_reasons)
+		VALUES ($1, $2, $3, $4, $5, 10000000, $6, $7, $8, $9, '{testing}') RETURNING id`,
+		h.orgID, h.prospectID, h.rep.UserID, title, stage, cost, h.closedAt.AddDate(0, 0, -daysOld), h.closedAt, cameBackAt).Scan(&id)
+	if err != nil {
+		h.t.Fatalf("insert %s: %v", title, err)
+	}
+	return id
+}
+
+// touchAt inserts a touch on deal at a moment.
+func (h *history) touchAt(dealID int64, kind string, at time.Time) {
+	h.t.Helper()
+	_, err := h.db.Pool.Exec(h.ctx, `INSERT INTO touches (org_id, deal_id, prospect_id, rep_id, kind, direction, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, 'outbound', $6)`, h.orgID, dealID, h.prospectID, h.rep.UserID, kind, at)
+	if err != nil {
+		h.t.Fatalf("insert touch: %v", err)
+	}
+}
+
+func newHistory(t *testing.T) *history {
+	return &history{fixture: newFixture(t), closedAt: testNow.AddDate(0, 0, -10)}
+}
+
+func (h *history) report(days string) ([]outcomes.Row, outcomes.Summary) {
+	h.t.Helper()
+	q, errs := outcomes.ParseQuery(outcomes.Values{DaysBefore: days}, testNow, time.UTC)
+	if errs != nil {
+		h.t.Fatalf("query: %v", errs)
+	}
+	rep, err := postgres.NewOutcomeService(h.db, h.scores).Outcomes(h.ctx, h.admin, q)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return rep.Rows, outcomes.Summarize(rep.Rows)
+}
+
+// TestOutcomes_ConstructedHistory checks the confusion table, precision,
+// recall, lead time and costs against figures worked out by hand.
+func TestOutcomes_ConstructedHistory(t *testing.T) {
+	t.Parallel()
+	h := newHistory(t)
+	thin := h.closed("thin win, flagged", "won", 100, true, false)         // caught
+	lost := h.closed("lost, flagged", "lost", 60, true, false)             // caught
+	h.closed("good money", "won", 50, false, false)                        // right to stay quiet
+	h.closed("lost, missed", "lost", 50, false, false)                     // missed
+	fixed := h.closed("good money, flagged then", "won", 40, false, false) // wrong
+	h.closed("came back, flagged", "disqualified", 20, true, true)         // caught
+	h.closed("walked away, missed", "disqualified", 30, false, false)      // missed
+	h.closed("too young", "lost", 5, true, false)                          // created after the cut: not scored
+
+	// Outside the figures: an open deal and a deal closed before the period.
+	h.deal(pipeline.DealInput{Title: "still open", Amount: 10000000, Cost: usd(120000)})
+	old := h.closedAt
+	h.closedAt = testNow.AddDate(-2, 0, 0)
+	h.closed("closed long ago", "lost", 30, true, false)
+	h.closedAt = old
+
+	// The good-money deal was a loss 14 days before its close; its cost was
+	// corrected five days before the close, as the audit trail shows.
+	if _, err := h.db.Pool.Exec(h.ctx, `INSERT INTO audit_events (org_id, action, entity, entity_id, before, after, at)
+		VALUES ($1, 'update', 'deal', $2, '{"amount": 10000000, "cost": 12000000}', '{"amount": 10000000, "cost": 5000000}', $3)`,
+		h.orgID, fixed, h.closedAt.AddDate(0, 0, -5)); err != nil {
+		t.Fatal(err)
+	}
+	// Two calls after the lost deal was flagged (at its creation) and one
+	// after the thin win was: 45 minutes (15 a call) that ignoring the flag
+	// cost, since a thin win is not good money either.
+	h.touchAt(lost, "call", h.closedAt.AddDate(0, 0, -30))
+	h.touchAt(lost, "call", h.closedAt.AddDate(0, 0, -20))
+	h.touchAt(thin, "call", h.closedAt.AddDate(0, 0, -90))
+
+	rows, s := h.report("")
+	if s.Deals != 8 || s.Unscored != 1 || s.Scored != 7 {
+		t.Fatalf("deals %d, unscored %d, scored %d; want 8, 1, 7", s.Deals, s.Unscored, s.Scored)
+	}
+	ok, ngm := outcomes.BandIndex(scoring.BandOK), outcomes.BandIndex(scoring.BandNotGoodMoney)
+	want := map[[2]int]int{
+		{ngm, outcomes.ClassIndex(outcomes.ThinWin)}:     1,
+		{ngm, outcomes.ClassIndex(outcomes.Lost)}:        1,
+		{ngm, outcomes.ClassIndex(outcomes.GoodMoney)}:   1,
+		{ngm, outcomes.ClassIndex(outcomes.CameBack)}:    1,
+		{ok, outcomes.ClassIndex(outcomes.GoodMoney)}:    1,
+		{ok, outcomes.ClassIndex(outcomes.Lost)}:         1,
+		{ok, outcomes.ClassIndex(outcomes.Disqualified)}: 1,
+	}
+	for b := range outcomes.Bands {
+		for c := range outcomes.Classes {
+			if got := s.Table[b][c].Deals; got != want[[2]int{b, c}] {
+				t.Errorf("table[%s][%s] = %d, want %d", outcomes.Bands[b], outcomes.Classes[c], got, want[[2]int{b, c}])
+			}
+		}
+	}
+	// Flagged 4, of which 3 ended badly; 5 ended badly, of which 3 flagged.
+	if !s.Precise || s.Precision != 0.75 || !s.Recalled || s.Recall != 0.6 {
+		t.Errorf("precision %v (%v), recall %v (%v); want 0.75 and 0.6", s.Precision, s.Precise, s.Recall, s.Recalled)
+	}
+	// Flagged at creation, 100, 60, 40 and 20 days before close: median 50.
+	if s.LeadDeals != 4 || s.LeadDays != 50 {
+		t.Errorf("lead time %v days over %d deals, want 50 over 4", s.LeadDays, s.LeadDeals)
+	}
+	if s.HoursIgnored != 0.75 {
+		t.Errorf("hours after the flag on bad deals %v, want 0.75", s.HoursIgnored)
+	}
+	if s.WonFlagged.Deals != 2 || s.WonFlagged.Money != 20_000_000 || s.GoodFlagged.Deals != 1 {
+		t.Errorf("won on flagged deals %+v (good money %+v), want 2 deals of 100,000 each, one good money", s.WonFlagged, s.GoodFlagged)
+	}
+	for _, r := range rows {
+		if r.DealID == fixed && (r.Band != scoring.BandNotGoodMoney || r.Class != outcomes.GoodMoney) {
+			t.Errorf("corrected deal: band %s class %s, want not_good_money (its numbers at the cut) and good_money (its final ones)", r.Band, r.Class)
+		}
+		if r.DealID == thin && !r.FirstFlag.Equal(r.CreatedAt) {
+			t.Errorf("thin win first flagged %v, want at its creation %v", r.FirstFlag, r.CreatedAt)
+		}
+	}
+}
+
+// TestOutcomes_AsOfCut: touches logged after the cut never reach the
+// back-test's score. The same deal scored at its close has points from them.
+func TestOutcomes_AsOfCut(t *testing.T) {
+	t.Parallel()
+	h := newHistory(t)
+	id := h.closed("chased after the cut", "lost", 60, false, false)
+	// Seven quotes in the last two weeks, none answered.
+	for i := range 7 {
+		h.touchAt(id, "quote", h.closedAt.AddDate(0, 0, -13+2*i))
+	}
+	rows, s := h.report("14")
+	if len(rows) != 1 || !rows[0].Scored || rows[0].Band != scoring.BandOK || rows[0].Points != 0 || len(rows[0].Signals) != 0 {
+		t.Fatalf("as of 14 days before: %+v, want ok with no points", rows)
+	}
+	if s.Flagged != 0 || s.Precise {
+		t.Errorf("flagged %d deals, want none (and no precision to show)", s.Flagged)
+	}
+	rows, _ = h.report("0")
+	if len(rows) != 1 || rows[0].Points == 0 {
+		t.Fatalf("as of the close: %+v, want points from the quotes", rows)
+	}
+}
