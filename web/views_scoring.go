@@ -25,6 +25,7 @@ type ScoringView struct {
 type ScoringPreview struct {
 	Open, Flagged, FlaggedNow, More, Fewer int
 	NewlyFlagged, Unflagged                []PreviewDeal // a few examples of each
+	BackTest                               *PreviewBackTest
 }
 
 // PreviewDeal is a deal whose flag the typed rules would raise or lower.
@@ -156,4 +157,20 @@ func SignalTitle(code string) string {
 		}
 	}
 	return ""
+}
+
+// PreviewBackTest is the typed rules and the rules in force back-tested
+// over the same closed deals, the outcomes report's default period.
+type PreviewBackTest struct {
+	Period, Report       string // the period in words; the report's address
+	Deals                int
+	Current, Proposed    BackTestFigures
+	Changed, More, Fewer int // deals in another band at their cut; newly flagged; no longer flagged
+}
+
+// BackTestFigures are one rule set's back-test figures.
+type BackTestFigures struct {
+	Flagged, Caught, Bad    int
+	HasPrecision, HasRecall bool
+	Precision, Recall       float64 // rounded to two places, as the report shows them
 }

@@ -18,6 +18,7 @@ import (
 type services struct {
 	db           *postgres.DB
 	scores       *postgres.ScoreService
+	outcomes     *postgres.OutcomeService
 	deals        *postgres.DealService
 	users        *postgres.UserService
 	prospects    *postgres.ProspectService
@@ -34,6 +35,7 @@ func newServices(db *postgres.DB) *services {
 	return &services{
 		db:           db,
 		scores:       scores,
+		outcomes:     postgres.NewOutcomeService(db, scores),
 		deals:        postgres.NewDealService(db, scores),
 		users:        postgres.NewUserService(db),
 		prospects:    postgres.NewProspectService(db),
@@ -64,6 +66,7 @@ func (s *services) server(cfg server.Config, logger *slog.Logger) *server.Server
 		Prospects:     s.prospects,
 		Scoring:       s.scores,
 		Digests:       s.digests,
+		Outcomes:      s.outcomes,
 		EmailThrottle: postgres.NewLoginThrottle(s.db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(s.db),

@@ -137,6 +137,13 @@ type Set struct {
 	// Kind selects the rows behind a figure: flagged, bad, caught, missed,
 	// wrong, won_flagged, good_flagged, unscored.
 	Kind string
+	// Reason, OwnerID and Reached select the win/loss groups: a close
+	// reason (NoReason for none), a rep, the furthest stage reached. They
+	// count every closed deal, scored or not, and take Kind won, lost or
+	// walked (disqualified or came back) for a column of the tally.
+	Reason  string
+	OwnerID int64
+	Reached string
 }
 
 // SetKinds lists the figures a Set.Kind may name.
@@ -147,6 +154,9 @@ func (s Set) IsZero() bool { return s == Set{} }
 
 // Has reports whether r belongs to the set.
 func (s Set) Has(r *Row) bool {
+	if s.Reason != "" || s.OwnerID != 0 || s.Reached != "" {
+		return s.hasGroup(r)
+	}
 	if s.Kind == "unscored" {
 		return !r.Scored
 	}
@@ -172,6 +182,36 @@ func (s Set) Has(r *Row) bool {
 		return flagged && r.Class.Won()
 	case "good_flagged":
 		return flagged && r.Class == GoodMoney
+	}
+	return true
+}
+
+func (s Set) hasGroup(r *Row) bool {
+	if s.OwnerID != 0 && r.OwnerID != s.OwnerID || s.Reached != "" && r.Reached != s.Reached {
+		return false
+	}
+	if s.Class != "" && r.Class != s.Class {
+		return false
+	}
+	switch s.Kind {
+	case "won":
+		if !r.Class.Won() {
+			return false
+		}
+	case "lost":
+		if r.Class != Lost {
+			return false
+		}
+	case "walked":
+		if r.Class != Disqualified && r.Class != CameBack {
+			return false
+		}
+	}
+	switch {
+	case s.Reason == NoReason:
+		return len(r.Reasons) == 0
+	case s.Reason != "":
+		return slices.Contains(r.Reasons, s.Reason)
 	}
 	return true
 }

@@ -109,6 +109,17 @@ func TestAccessMatrix(t *testing.T) {
 			check("GET deals q", c.get("/deals?q=Acme"), http.StatusOK, v.canDeal)
 			check("GET board", c.get("/deals/board"), http.StatusOK, v.canDeal)
 			check("GET home", c.get("/"), http.StatusOK, v.email == "rep@example.com")
+			// The outcomes report lists closed deals: the rep's lost demo deal
+			// shows to those who may read it (a manager for their team, an
+			// admin for the org, a rep their own), with the same links.
+			check("GET outcomes", c.get("/reports/outcomes?class=lost"), http.StatusOK, false)
+			lost := c.get("/reports/outcomes?class=lost")
+			if shows := strings.Contains(lost.body, "Vista Hotels — front desk"); shows != v.canDeal {
+				t.Errorf("GET outcomes deals: closed deal shown = %v, want %v", shows, v.canDeal)
+			}
+			if csv := c.get("/reports/outcomes.csv"); csv.status != http.StatusOK || strings.Contains(csv.body, "Vista Hotels") != v.canDeal {
+				t.Errorf("GET outcomes CSV: status %d, closed deal listed = %v, want %v", csv.status, strings.Contains(csv.body, "Vista Hotels"), v.canDeal)
+			}
 
 			prospect := "/prospects/" + strconv.FormatInt(prospectID, 10)
 			if v.sameOrg {

@@ -47,6 +47,8 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/prospects", s.prospectCreate)
 			r.Get("/prospects/{id}", s.prospectShow)
 			r.Post("/prospects/{id}/contacts", s.contactCreate)
+			r.Get("/reports/outcomes", s.outcomesReport)
+			r.Get("/reports/outcomes.csv", s.outcomesCSV)
 			r.Get("/profile", s.profileForm)
 			r.Post("/profile", s.profileSave)
 			r.Post("/profile/password", s.passwordSave)

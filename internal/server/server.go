@@ -36,6 +36,8 @@ type Server struct {
 	Scoring pipeline.ScoringSettings
 	// Digests previews digests, shows the outbox and unsubscribes.
 	Digests pipeline.DigestService
+	// Outcomes back-tests the rules against closed deals (/reports/outcomes).
+	Outcomes pipeline.OutcomeReports
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per client address.
@@ -63,6 +65,7 @@ type Deps struct {
 	Prospects pipeline.ProspectService
 	Scoring   pipeline.ScoringSettings
 	Digests   pipeline.DigestService
+	Outcomes  pipeline.OutcomeReports
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per
 	// client address.
 	EmailThrottle, IPThrottle pipeline.LoginThrottle
@@ -83,6 +86,7 @@ func New(d Deps) *Server {
 		Prospects:     d.Prospects,
 		Scoring:       d.Scoring,
 		Digests:       d.Digests,
+		Outcomes:      d.Outcomes,
 		Now:           d.Now,
 		EmailThrottle: d.EmailThrottle,
 		IPThrottle:    d.IPThrottle,

@@ -135,7 +135,7 @@ func previewView(p *pipeline.RulesPreview) *web.ScoringPreview {
 		return out
 	}
 	return &web.ScoringPreview{Open: p.Open, Flagged: p.Flagged, FlaggedNow: p.FlaggedNow, More: p.More, Fewer: p.Fewer,
-		NewlyFlagged: deals(p.NewlyFlagged), Unflagged: deals(p.Unflagged)}
+		NewlyFlagged: deals(p.NewlyFlagged), Unflagged: deals(p.Unflagged), BackTest: previewBackTestView(p)}
 }
 
 // The form has one field per setting of scoring.Rules, named by its JSON

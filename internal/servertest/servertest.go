@@ -27,6 +27,7 @@ func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server
 		Prospects:     postgres.NewProspectService(db),
 		Scoring:       scores,
 		Digests:       &digest.Service{Store: postgres.NewDigestStore(db), BaseURL: BaseURL, Now: db.Now, Logger: logger},
+		Outcomes:      postgres.NewOutcomeService(db, scores),
 		EmailThrottle: postgres.NewLoginThrottle(db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(db),

@@ -1,0 +1,211 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The demo's closed history: a year of deals won, lost and walked away
+// from, so the outcomes report has something true to say on `make run`.
+// Each story is a pattern of touches before the close that a sales manager
+// recognises; the flags catch most of the bad endings, miss a few (a loss
+// to a competitor looks healthy until the end) and raise a few that turn
+// out fine (a demanding customer who still pays well). Fewer than 20 deals
+// are won, so the org keeps the fallback effort bar the open demo deals
+// are written for (see postgres.MinWonDeals).
+
+// story is one kind of closed deal.
+type story struct {
+	name       string
+	stage      string   // won, lost or disqualified
+	reasons    []string // close reasons
+	margin     float64  // (amount − cost) / amount
+	discount   float64  // (list − amount) / list
+	promise    bool
+	reached    string // furthest open stage
+	touches    []storyTouch
+	cameBackOf int // every n-th walk-away of this story came back; 0 never
+}
+
+// storyTouch is a touch days before the deal closed, at an hour of the day.
+type storyTouch struct {
+	days, hour     int
+	kind, dir, out string
+	words          int     // inbound written replies
+	quote          float64 // share of the amount quoted, quotes only
+}
+
+func o(days, hour int, kind, outcome string) storyTouch {
+	return storyTouch{days: days, hour: hour, kind: kind, dir: "outbound", out: outcome}
+}
+
+func i(days, hour int, kind string, words int) storyTouch {
+	return storyTouch{days: days, hour: hour, kind: kind, dir: "inbound", out: "replied", words: words}
+}
+
+func q(days int, share float64) storyTouch {
+	return storyTouch{days: days, hour: 10, kind: "quote", dir: "outbound", quote: share}
+}
+
+var stories = []story{
+	{name: "clean win", stage: "won", reasons: []string{"Clear business case", "Budget approved"}, margin: 0.45, discount: 0.05, reached: "negotiation",
+		touches: []storyTouch{o(60, 10, "call", "connected"), i(58, 11, "email", 40), o(50, 14, "meeting", "held"), q(42, 1),
+			i(40, 10, "email", 35), o(30, 15, "call", "connected"), i(20, 11, "email", 28), o(8, 10, "email", "")}},
+	{name: "thin, re-quoted win", stage: "won", reasons: []string{"Matched competitor price"}, margin: 0.08, discount: 0.32, reached: "negotiation",
+		touches: []storyTouch{o(70, 10, "call", "connected"), q(62, 1.2), i(60, 16, "email", 9), q(52, 1.12), o(49, 10, "email", ""),
+			q(41, 1.06), o(37, 10, "email", ""), o(33, 10, "email", ""), q(26, 1), i(16, 11, "email", 6)}},
+	{name: "went silent", stage: "lost", reasons: []string{"Went silent"}, margin: 0.16, discount: 0.1, reached: "proposal",
+		touches: []storyTouch{o(75, 10, "call", "connected"), i(72, 12, "email", 22), q(60, 1), o(55, 10, "email", ""), q(50, 1),
+			o(45, 10, "email", ""), o(40, 14, "call", "no_answer"), q(34, 1), o(28, 10, "email", ""), o(21, 11, "voicemail", "left_voicemail")}},
+	{name: "loss-maker walked away", stage: "disqualified", reasons: []string{"Could only be won at a loss"}, margin: -0.08, discount: 0.4,
+		reached: "proposal", cameBackOf: 2,
+		touches: []storyTouch{o(50, 10, "call", "connected"), q(44, 1.1), i(42, 19, "call", 0), q(35, 1), o(30, 10, "email", "")}},
+	{name: "lost to a competitor", stage: "lost", reasons: []string{"Competitor cheaper"}, margin: 0.4, discount: 0.05, reached: "negotiation",
+		touches: []storyTouch{o(55, 10, "call", "connected"), i(53, 11, "email", 30), o(45, 14, "meeting", "held"), q(38, 1),
+			i(36, 10, "email", 25), o(25, 15, "call", "connected"), i(17, 11, "email", 20), i(2, 10, "email", 12)}},
+	{name: "demanding but worth it", stage: "won", reasons: []string{"Clear business case"}, margin: 0.38, discount: 0.28, promise: true,
+		reached: "negotiation",
+		touches: []storyTouch{o(65, 10, "email", ""), i(64, 20, "text", 2), o(60, 15, "meeting", "no_show"), q(55, 1.1),
+			i(54, 21, "text", 2), o(50, 11, "meeting", "rescheduled"), q(45, 1.05), o(42, 10, "email", ""), o(38, 10, "email", ""),
+			i(36, 20, "text", 3), q(30, 1), o(25, 14, "meeting", "held")}},
+	{name: "no budget this year", stage: "disqualified", reasons: []string{"No budget this year"}, margin: 0.35, discount: 0.1, reached: "qualified",
+		touches: []storyTouch{o(40, 10, "call", "connected"), i(38, 12, "email", 30), o(30, 14, "meeting", "held"), i(22, 10, "email", 18)}},
+}
+
+// historyPlan is how many deals of each story the year holds.
+var historyPlan = []struct{ story, n int }{{0, 10}, {1, 4}, {2, 6}, {3, 5}, {4, 6}, {5, 3}, {6, 3}}
+
+var (
+	historyFirst = []string{"Alder", "Beacon", "Cobalt", "Delta", "Ember", "Fairway", "Glacier", "Harvest", "Iron", "Juniper",
+		"Kestrel", "Linden", "Meridian", "Northstar", "Oakridge", "Prairie", "Quarry", "Riverbend", "Sterling", "Tidewater"}
+	historySecond = []string{"Foods", "Clinics", "Freight", "Builders", "Hotels", "Labs", "Dental", "Logistics", "Schools", "Retail"}
+	historyWhat   = []string{"annual licence", "rollout", "pilot", "renewal", "expansion", "starter bundle"}
+)
+
+// closedHistory inserts the closed deals of the past year for the demo reps.
+func (d *demo) closedHistory(ctx context.Context) error {
+	loc, err := time.LoadLocation(d.org.Timezone)
+	if err != nil {
+		return err
+	}
+	now := d.db.Now().In(loc)
+	reps := []string{"rep@example.com", "rep2@example.com", "rep3@example.com", "rep4@example.com"}
+	rnd := rand.New(rand.NewPCG(14, 2026))
+	var order []int
+	for _, p := range historyPlan {
+		for range p.n {
+			order = append(order, p.story)
+		}
+	}
+	rnd.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	return d.db.Transact(ctx, func(tx pgx.Tx) error {
+		walkAways := map[int]int{}
+		for n, si := range order {
+			s := &stories[si]
+			owner := d.users[reps[n%len(reps)]]
+			closeDaysAgo := 12 + n*330/len(order)
+			name := historyFirst[n%len(historyFirst)] + " " + historySecond[(n*7)%len(historySecond)]
+			title := name + " — " + historyWhat[n%len(historyWhat)]
+			amount := float64(8+rnd.IntN(40)) * 1000
+			cameBack := false
+			if s.stage == "disqualified" {
+				walkAways[si]++
+				cameBack = s.cameBackOf > 0 && walkAways[si]%s.cameBackOf == 0
+			}
+			if err := d.insertClosed(ctx, tx, owner.ID, name, title, s, amount, closeDaysAgo, cameBack, now); err != nil {
+				return fmt.Errorf("demo history %s: %w", title, err)
+			}
+		}
+		return nil
+	})
+}
+
+// insertClosed writes one closed deal with its prospect, touches and stage walk.
+func (d *demo) insertClosed(ctx context.Context, tx pgx.Tx, ownerID int64, name, title string, s *story, amount float64,
+	closeDaysAgo int, cameBack bool, now time.Time) error {
+	var prospectID int64
+	err := tx.QueryRow(ctx, `INSERT INTO prospects (org_id, name, website, owner_id, search) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		d.org.ID, name, strings.ToLower(strings.ReplaceAll(name, " ", ""))+".example", ownerID, strings.ToLower(name)).Scan(&prospectID)
+	if err != nil {
+		return err
+	}
+	list := amount / (1 - s.discount)
+	cost := amount * (1 - s.margin)
+	first := s.touches[0].days + 3
+	created := workday(now, closeDaysAgo+first, 9, 0)
+	closed := workday(now, closeDaysAgo, 16, 30)
+	var cameBackAt *time.Time
+	if cameBack {
+		at := workday(now, max(1, closeDaysAgo-20), 10, 15)
+		cameBackAt = &at
+	}
+	var dealID int64
+	err = tx.QueryRow(ctx, `INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, list_price, cost, currency,
+			future_promise, close_reasons, came_back_at, created_at, stage_changed_at, updated_at, last_touch_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'USD', $9, $10, $11, $12, $13, $13, $13) RETURNING id`,
+		d.org.ID, prospectID, ownerID, title, s.stage, cents(amount), cents(list), cents(cost), s.promise, s.reasons,
+		cameBackAt, created, closed).Scan(&dealID)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(s.touches)+1)
+	for _, t := range s.touches {
+		var quote *int64
+		if t.kind == "quote" {
+			c := int64(cents(amount * t.quote))
+			quote = &c
+		}
+		var words *int
+		if t.dir == "inbound" && (t.kind == "email" || t.kind == "text") {
+			words = &t.words
+		}
+		rows = append(rows, []any{d.org.ID, dealID, prospectID, ownerID, t.kind, t.dir,
+			workday(now, closeDaysAgo+t.days, t.hour, 5), t.out, quote, words})
+	}
+	if cameBackAt != nil {
+		words := 14
+		rows = append(rows, []any{d.org.ID, dealID, prospectID, ownerID, "email", "inbound", *cameBackAt, "replied", nil, &words})
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"touches"},
+		[]string{"org_id", "deal_id", "prospect_id", "rep_id", "kind", "direction", "occurred_at", "outcome", "quote_amount", "word_count"},
+		pgx.CopyFromRows(rows))
+	if err != nil {
+		return err
+	}
+	return insertWalk(ctx, tx, d.org.ID, dealID, ownerID, s, created, closed)
+}
+
+// insertWalk records the deal's stage walk: opened as a lead, through the
+// open stages up to the one the story reached at even steps, then closed.
+func insertWalk(ctx context.Context, tx pgx.Tx, orgID, dealID, ownerID int64, s *story, created, closed time.Time) error {
+	var walk []string
+	for _, st := range []string{"lead", "qualified", "proposal", "negotiation"} {
+		walk = append(walk, st)
+		if st == s.reached {
+			break
+		}
+	}
+	walk = append(walk, s.stage)
+	var from *string
+	for n, st := range walk {
+		at := created.Add(closed.Sub(created) * time.Duration(n) / time.Duration(len(walk)-1))
+		at = workday(at, 0, 16, 30)
+		if n == 0 {
+			at = created
+		}
+		if n == len(walk)-1 {
+			at = closed
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, orgID, dealID, from, st, ownerID, at); err != nil {
+			return err
+		}
+		from = &walk[n]
+	}
+	return nil
+}

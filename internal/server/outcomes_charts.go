@@ -1,0 +1,81 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"goodmoney/internal/outcomes"
+	"goodmoney/web"
+)
+
+// outcomeCharts draws the report's pictures from the back-test rows: the
+// funnel, flags per week by outcome, hours freed by walk-aways, close reasons.
+func outcomeCharts(rows []outcomes.Row, loc *time.Location) []web.Chart {
+	return []web.Chart{funnelChart(rows), flagWeeksChart(rows, loc, false), hoursFreedChart(rows, loc), reasonsChart(rows)}
+}
+
+func funnelChart(rows []outcomes.Row) web.Chart {
+	c := web.Chart{ID: "chart-funnel", Title: "Pipeline funnel", Unit: "deals",
+		Desc: "How many of the period's closed deals reached each stage, and the share of the stage before that did."}
+	for i, st := range outcomes.Funnel(rows) {
+		b := web.Bar{Label: stageName(st.Stage), Values: []float64{float64(st.Deals)}}
+		if i > 0 {
+			b.Note = strconv.Itoa(int(st.Conversion*100+0.5)) + " %"
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+// classSeries are the outcome classes as chart series.
+func classSeries() []web.Series {
+	s := make([]web.Series, len(outcomes.Classes))
+	for i, c := range outcomes.Classes {
+		s[i] = web.Series{Label: c.Label(), Class: string(c)}
+	}
+	return s
+}
+
+// flagWeeksChart counts the flags first raised each week, stacked by how
+// the deals ended; small draws the home page's version.
+func flagWeeksChart(rows []outcomes.Row, loc *time.Location, small bool) web.Chart {
+	c := web.Chart{ID: "chart-flags", Title: "Flags raised per week, by how the deal ended", Unit: "flags", Columns: true, Small: small,
+		Series: classSeries()}
+	weeks := outcomes.FlagWeeks(rows, loc)
+	total, bad := 0, 0
+	for _, w := range weeks {
+		b := web.Bar{Label: w.Start.Format("2 Jan"), Values: make([]float64, len(w.ByClass))}
+		for k, n := range w.ByClass {
+			b.Values[k] = float64(n)
+			total += n
+			if outcomes.Classes[k].Bad() {
+				bad += n
+			}
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	c.Desc = strconv.Itoa(total) + " flags over " + strconv.Itoa(len(weeks)) + " weeks, by the week each deal was first flagged; " +
+		strconv.Itoa(bad) + " of those deals ended other than good money."
+	return c
+}
+
+func hoursFreedChart(rows []outcomes.Row, loc *time.Location) web.Chart {
+	c := web.Chart{ID: "chart-hours", Title: "Hours freed by walking away, per month", Unit: "hours",
+		Desc: "For each month, the time the deals walked away from would have taken had they been chased to the end like a lost deal, less the time already spent on them."}
+	for _, m := range outcomes.HoursFreed(rows, loc) {
+		c.Bars = append(c.Bars, web.Bar{Label: m.Start.Format("Jan 2006"), Values: []float64{float64(int(m.Hours*10+0.5)) / 10},
+			Note: strconv.Itoa(m.WalkAways) + " walk-aways"})
+	}
+	return c
+}
+
+func reasonsChart(rows []outcomes.Row) web.Chart {
+	c := web.Chart{ID: "chart-reasons", Title: "Close reasons", Unit: "deals",
+		Desc:   "How often each close reason was given, split by won, lost and walked away.",
+		Series: []web.Series{{Label: "Won", Class: "won"}, {Label: "Lost", Class: "lost"}, {Label: "Walked away", Class: "disqualified"}}}
+	for _, g := range outcomes.AnalyzeWinLoss(rows).Reasons {
+		c.Bars = append(c.Bars, web.Bar{Label: g.Name,
+			Values: []float64{float64(g.Won.Deals), float64(g.Lost.Deals), float64(g.WalkedAway.Deals)}})
+	}
+	return c
+}

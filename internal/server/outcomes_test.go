@@ -1,0 +1,140 @@
+package server_test
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+func parse(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestOutcomesReport: the manager's report on the demo history, its
+// figures' links, the CSV, and bad filters answered in the form.
+func TestOutcomesReport(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("manager@example.com")
+	res := c.get("/reports/outcomes")
+	if res.status != http.StatusOK {
+		t.Fatalf("report: %d\n%s", res.status, res.body)
+	}
+	doc := parse(t, res.body)
+	bt := doc.Find(`[data-testid="backtest"]`)
+	if bt.Length() != 1 || bt.AttrOr("data-deals", "0") == "0" {
+		t.Fatalf("no back-test of the demo's closed deals:\n%s", res.body)
+	}
+	for _, attr := range []string{"data-precision", "data-recall"} {
+		v, ok := bt.Attr(attr)
+		if !ok || !strings.HasPrefix(v, "0.") && v != "1.00" {
+			t.Errorf("%s = %q, want a fraction", attr, v)
+		}
+	}
+	if n := doc.Find(`svg.chart-svg`).Length(); n < 3 {
+		t.Errorf("%d charts drawn, want the funnel, flags per week and close reasons at least", n)
+	}
+	// Every non-zero number of the confusion table opens its deals.
+	links := doc.Find(`[data-testid="confusion"] a`)
+	if links.Length() == 0 {
+		t.Fatal("the confusion table links to no deals")
+	}
+	href, _ := links.First().Attr("href")
+	sel := parse(t, c.get(href).body).Find(`[data-testid="outcome-deals"] tr[data-deal-id]`)
+	if want := strings.TrimSpace(links.First().Text()); sel.Length() == 0 || want != "" && sel.Length() != atoi(t, want) {
+		t.Errorf("cell %s lists %d deals", want, sel.Length())
+	}
+
+	csvRes := c.get("/reports/outcomes.csv")
+	if csvRes.status != http.StatusOK || !strings.HasPrefix(csvRes.header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", csvRes.status, csvRes.header.Get("Content-Type"))
+	}
+	records, err := csv.NewReader(strings.NewReader(csvRes.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(records)-1, atoi(t, bt.AttrOr("data-deals", "")); got != want {
+		t.Errorf("csv has %d deals, the page %d", got, want)
+	}
+
+	for name, q := range map[string]string{
+		"future":    "to=2999-01-01",
+		"ten years": "from=2010-01-01",
+		"reversed":  "from=2026-10-01&to=2026-09-01",
+		"days":      "days_before=abc",
+		"too long":  "days_before=9999",
+	} {
+		res := c.get("/reports/outcomes?" + q)
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "field-invalid") && !strings.Contains(res.body, "aria-invalid") {
+			t.Errorf("%s: status %d, want 422 with the message by the field", name, res.status)
+		}
+	}
+	empty := c.get("/reports/outcomes?from=2020-01-01&to=2020-12-31")
+	if empty.status != http.StatusOK || !strings.Contains(empty.body, "No deals closed in this period") {
+		t.Errorf("empty period: %d", empty.status)
+	}
+	long := c.get("/reports/outcomes?days_before=365")
+	if long.status != http.StatusOK || !strings.Contains(long.body, "younger than the cut") && !strings.Contains(long.body, "none existed at the cut") {
+		t.Errorf("N longer than the deals' lives: %d\n%s", long.status, long.body)
+	}
+}
+
+// TestOutcomes_PreviewMatchesReport: the settings preview's back-test of
+// the typed rules gives the figures the report shows once they are saved,
+// and its figures for the rules in force are the report's now.
+func TestOutcomes_PreviewMatchesReport(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signedIn("manager@example.com")
+	report := func() (string, string) {
+		bt := parse(t, c.get("/reports/outcomes").body).Find(`[data-testid="backtest"]`)
+		return bt.AttrOr("data-precision", ""), bt.AttrOr("data-recall", "")
+	}
+	form := url.Values{}
+	parse(t, c.get("/settings/scoring").body).Find(`#rules-form input`).Each(func(_ int, s *goquery.Selection) {
+		form.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	form.Set("flag_from", "25") // flag far more deals
+	form.Set("action", "preview")
+	res := c.post("/settings/scoring", form)
+	if res.status != http.StatusOK {
+		t.Fatalf("preview: %d\n%s", res.status, res.body)
+	}
+	pv := parse(t, res.body).Find(`[data-testid="preview-backtest"]`)
+	if pv.Length() != 1 {
+		t.Fatalf("the preview shows no back-test:\n%s", res.body)
+	}
+	p, r := report()
+	if pv.AttrOr("data-precision-now", "x") != p || pv.AttrOr("data-recall-now", "x") != r {
+		t.Errorf("preview of the rules in force %s/%s, report %s/%s", pv.AttrOr("data-precision-now", ""), pv.AttrOr("data-recall-now", ""), p, r)
+	}
+	form.Set("action", "save")
+	if res := c.post("/settings/scoring", form); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", res.status, res.body)
+	}
+	p, r = report()
+	if pv.AttrOr("data-precision", "x") != p || pv.AttrOr("data-recall", "x") != r {
+		t.Errorf("preview of the typed rules %s/%s, report once saved %s/%s", pv.AttrOr("data-precision", ""), pv.AttrOr("data-recall", ""), p, r)
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			t.Fatalf("not a count: %q", s)
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
