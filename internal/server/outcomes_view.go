@@ -28,7 +28,9 @@ func outcomesView(rep *pipeline.OutcomeReport, a pipeline.Actor, q outcomes.Quer
 	rows := rep.Rows
 	cur := currency(rows)
 	s := outcomes.Summarize(rows)
-	link := func(set outcomes.Set, text string) web.Link { return web.Link{Text: text, Href: setLink(q, set, outcomesPath)} }
+	link := func(set outcomes.Set, text string) web.Link {
+		return web.Link{Text: text, Href: setLink(q, set, outcomesPath)}
+	}
 	count := func(set outcomes.Set, n int) web.Link { return link(set, strconv.Itoa(n)) }
 
 	v.Deals, v.Scored = s.Deals, s.Scored
