@@ -32,14 +32,13 @@ var DemoLogins = []Login{
 // Demo creates the demo org on an empty database. It reports false, and
 // changes nothing, when any org exists already.
 func Demo(ctx context.Context, db *postgres.DB) (bool, error) {
-	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM orgs`).Scan(&n); err != nil {
-		return false, fmt.Errorf("count orgs: %w", err)
-	}
-	if n > 0 {
+	orgs := postgres.NewOrgService(db)
+	if _, err := orgs.FirstOrg(ctx); err == nil {
 		return false, nil
+	} else if pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
+		return false, fmt.Errorf("look for an org: %w", err)
 	}
-	org, err := postgres.NewOrgService(db).CreateOrg(ctx, pipeline.Org{
+	org, err := orgs.CreateOrg(ctx, pipeline.Org{
 		Name: "Northwind Supply", Timezone: "America/New_York", Currency: "USD",
 		BusinessStart: 9, BusinessEnd: 18,
 	})

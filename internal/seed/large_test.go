@@ -9,6 +9,7 @@ import (
 
 	"goodmoney/internal/money"
 	"goodmoney/internal/pgtest"
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/scoring"
 )
@@ -279,4 +280,20 @@ func checksum(t *testing.T, db *postgres.DB, orgID int64) string {
 		t.Fatal(err)
 	}
 	return sum
+}
+
+// TestStageIndexes: the generator's stage numbers name the domain's stages,
+// and the stages below stageWon are exactly the open ones.
+func TestStageIndexes(t *testing.T) {
+	for i, want := range map[int]string{stageNegotiation: pipeline.StageNegotiation, stageWon: pipeline.StageWon,
+		stageLost: pipeline.StageLost, stageDisq: pipeline.StageDisqualified} {
+		if stageNames[i] != want {
+			t.Errorf("stage %d is %q, want %q", i, stageNames[i], want)
+		}
+	}
+	for i, s := range stageNames {
+		if open := i < stageWon; open != pipeline.IsOpenStage(s) {
+			t.Errorf("stage %q: open %v by index, %v by the domain", s, open, pipeline.IsOpenStage(s))
+		}
+	}
 }

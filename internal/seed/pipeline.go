@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"goodmoney/internal/money"
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
@@ -335,26 +333,7 @@ func (d *demo) backdate(ctx context.Context, dealID int64, stage string, first, 
 			at[i] = at[i-1]
 		}
 	}
-	return d.db.Transact(ctx, func(tx pgx.Tx) error {
-		var owner, org int64
-		if err := tx.QueryRow(ctx, `SELECT owner_id, org_id FROM deals WHERE id = $1`, dealID).Scan(&owner, &org); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM deal_stage_changes WHERE deal_id = $1`, dealID); err != nil {
-			return err
-		}
-		var from *string
-		for i, s := range walk {
-			if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, org, dealID, from, s, owner, at[i]); err != nil {
-				return err
-			}
-			from = &walk[i]
-		}
-		_, err := tx.Exec(ctx, `UPDATE deals SET created_at = $2, stage_changed_at = $3 WHERE id = $1`,
-			dealID, at[0], at[len(at)-1])
-		return err
-	})
+	return d.db.RewriteStageHistory(ctx, dealID, walk, at)
 }
 
 func cents(major float64) money.Cents { return money.Cents(major * 100) }
