@@ -26,10 +26,10 @@ type digestResult struct {
 func measureDigests(ctx context.Context, t Target) (*digestResult, error) {
 	at := pipeline.WeekOf(time.Now(), time.UTC).Monday.AddDate(0, 0, 3).Add(12 * time.Hour)
 	week := pipeline.WeekOf(at, time.UTC).Label
-	if _, err := t.Pool.Exec(ctx, `DELETE FROM digests WHERE org_id = $1 AND iso_week = $2`, t.OrgID, week); err != nil {
-		return nil, fmt.Errorf("clear the week's digests: %w", err)
+	if err := postgres.NewBench(t.DB).ClearDigests(ctx, t.OrgID, week); err != nil {
+		return nil, err
 	}
-	svc := &digest.Service{Store: postgres.NewDigestStore(postgres.NewDB(t.Pool)), BaseURL: t.BaseURL}
+	svc := &digest.Service{Store: postgres.NewDigestStore(t.DB), BaseURL: t.BaseURL}
 	start := time.Now()
 	st, err := svc.Prepare(ctx, t.OrgID, at)
 	if err != nil {

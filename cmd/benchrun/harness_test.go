@@ -45,7 +45,7 @@ func TestHarnessTiny(t *testing.T) {
 
 	var log strings.Builder
 	o := Options{Clients: 4, Read: 400 * time.Millisecond, Write: 400 * time.Millisecond, Slices: 2, ReadRate: 20, WriteRate: 10, Log: &log}
-	res, err := Measure(ctx, Target{BaseURL: hs.URL, PID: os.Getpid(), Pool: pool, OrgID: st.OrgID}, o)
+	res, err := Measure(ctx, Target{BaseURL: hs.URL, PID: os.Getpid(), DB: db, OrgID: st.OrgID}, o)
 	t.Log("\n" + log.String())
 	if err != nil {
 		t.Fatalf("Measure: %v", err)

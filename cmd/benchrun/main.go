@@ -34,6 +34,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"goodmoney/internal/pglocal"
+	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/seed"
 )
@@ -124,7 +125,9 @@ func run(ctx context.Context, dataDir, bin string, seedNum uint64, micro bool, o
 		return nil, err
 	}
 
-	rec, orgID, err := prepareDataset(ctx, pool, dataDir, bin, seedNum)
+	db := postgres.NewDB(pool)
+	bench := postgres.NewBench(db)
+	rec, orgID, err := prepareDataset(ctx, bench, dataDir, bin, seedNum)
 	if err != nil {
 		return nil, err
 	}
@@ -134,18 +137,18 @@ func run(ctx context.Context, dataDir, bin string, seedNum uint64, micro bool, o
 	}
 	defer srv.stop()
 	fmt.Printf("benchrun: serving on %s (pid %d, log %s)\n", srv.url, srv.cmd.Process.Pid, srv.logPath)
-	if err := waitJobsIdle(ctx, pool); err != nil {
+	if err := waitJobsIdle(ctx, bench); err != nil {
 		return nil, err
 	}
 
-	report := &Report{Date: time.Now(), Options: o, Machine: machine(ctx, pool)}
-	report.Results, err = Measure(ctx, Target{BaseURL: srv.url, PID: srv.cmd.Process.Pid, Pool: pool, OrgID: orgID}, o)
+	report := &Report{Date: time.Now(), Options: o, Machine: machine(ctx, bench)}
+	report.Results, err = Measure(ctx, Target{BaseURL: srv.url, PID: srv.cmd.Process.Pid, DB: db, OrgID: orgID}, o)
 	if err != nil {
 		return nil, err
 	}
 	report.Problems = problems(report.Results)
 	srv.stop()
-	if report.Dataset, err = dataset(ctx, pool, orgID, rec); err != nil {
+	if report.Dataset, err = dataset(ctx, bench, orgID, rec); err != nil {
 		return nil, err
 	}
 	if micro {
@@ -160,10 +163,12 @@ func run(ctx context.Context, dataDir, bin string, seedNum uint64, micro bool, o
 // prepareDataset returns the benchmark org, seeding it with the goodmoney
 // binary (as `goodmoney seed --size large` would be run by hand) when the
 // data folder does not hold it yet.
-func prepareDataset(ctx context.Context, pool *pgxpool.Pool, dataDir, bin string, seedNum uint64) (*seedRecord, int64, error) {
+func prepareDataset(ctx context.Context, bench *postgres.Bench, dataDir, bin string, seedNum uint64) (*seedRecord, int64, error) {
 	recPath := filepath.Join(dataDir, "benchrun-seed.json")
-	var orgID int64
-	err := pool.QueryRow(ctx, `SELECT id FROM orgs WHERE name = $1`, seed.BenchOrgName).Scan(&orgID)
+	orgID, err := bench.OrgID(ctx, seed.BenchOrgName)
+	if err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
+		return nil, 0, err
+	}
 	if err == nil {
 		var rec seedRecord
 		if b, err := os.ReadFile(recPath); err == nil {
@@ -200,7 +205,7 @@ func prepareDataset(ctx context.Context, pool *pgxpool.Pool, dataDir, bin string
 	if b, err := json.MarshalIndent(rec, "", "  "); err == nil {
 		_ = os.WriteFile(recPath, b, 0o644)
 	}
-	if err := pool.QueryRow(ctx, `SELECT id FROM orgs WHERE name = $1`, seed.BenchOrgName).Scan(&orgID); err != nil {
+	if orgID, err = bench.OrgID(ctx, seed.BenchOrgName); err != nil {
 		return nil, 0, fmt.Errorf("benchmark org after seeding: %w", err)
 	}
 	return rec, orgID, nil
@@ -278,7 +283,7 @@ func (s *serveProcess) stop() {
 // waitJobsIdle waits until River has run the jobs serve enqueues at start
 // (among them a full rescore of every org), so they do not run during the
 // measurements.
-func waitJobsIdle(ctx context.Context, pool *pgxpool.Pool) error {
+func waitJobsIdle(ctx context.Context, bench *postgres.Bench) error {
 	fmt.Println("benchrun: waiting for the server's start-up jobs (periodic rescore) to finish")
 	start := time.Now()
 	quiet := 0
@@ -288,10 +293,9 @@ func waitJobsIdle(ctx context.Context, pool *pgxpool.Pool) error {
 			return ctx.Err()
 		case <-time.After(time.Second):
 		}
-		var busy int
-		err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')`).Scan(&busy)
+		busy, err := bench.BusyJobs(ctx)
 		if err != nil {
-			return fmt.Errorf("river jobs: %w", err)
+			return err
 		}
 		if busy == 0 && time.Since(start) > 5*time.Second {
 			quiet++
@@ -304,7 +308,7 @@ func waitJobsIdle(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // machine describes where the run happened.
-func machine(ctx context.Context, pool *pgxpool.Pool) []string {
+func machine(ctx context.Context, bench *postgres.Bench) []string {
 	lines := []string{fmt.Sprintf("%d cores (nproc)", runtime.NumCPU())}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -325,34 +329,22 @@ func machine(ctx context.Context, pool *pgxpool.Pool) []string {
 		lines = append(lines, strings.TrimSpace(string(out)))
 	}
 	lines = append(lines, runtime.Version())
-	var pg string
-	if err := pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pg); err == nil {
+	if pg, err := bench.ServerVersion(ctx); err == nil {
 		lines = append(lines, pg+" (private cluster, default settings, fsync on)")
 	}
 	return lines
 }
 
 // dataset describes the benchmark org as it is in the database.
-func dataset(ctx context.Context, pool *pgxpool.Pool, orgID int64, rec *seedRecord) ([]string, error) {
-	var users, prospects, contacts, deals, open, flagged, touches, changes int64
-	err := pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM users WHERE org_id = $1),
-		(SELECT count(*) FROM prospects WHERE org_id = $1),
-		(SELECT count(*) FROM contacts WHERE org_id = $1),
-		(SELECT count(*) FROM deals WHERE org_id = $1),
-		(SELECT count(*) FROM deals WHERE org_id = $1 AND stage IN `+openStages+`),
-		(SELECT count(*) FROM deal_scores s JOIN deals d ON d.id = s.deal_id
-			WHERE s.org_id = $1 AND s.band = 'not_good_money' AND d.stage IN `+openStages+`),
-		(SELECT count(*) FROM touches WHERE org_id = $1),
-		(SELECT count(*) FROM deal_stage_changes WHERE org_id = $1)`, orgID).
-		Scan(&users, &prospects, &contacts, &deals, &open, &flagged, &touches, &changes)
+func dataset(ctx context.Context, bench *postgres.Bench, orgID int64, rec *seedRecord) ([]string, error) {
+	d, err := bench.Dataset(ctx, orgID)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+		return nil, err
 	}
 	lines := []string{
 		fmt.Sprintf("%s: %d users (%s), %d prospects, %d contacts, %d deals (%d open, %d of them flagged not good money: %.1f %%), %d stage changes, %d touches over 365 days",
-			seed.BenchOrgName, users, "reps, managers, an admin", prospects, contacts, deals, open, flagged,
-			100*float64(flagged)/float64(max(open, 1)), changes, touches),
+			seed.BenchOrgName, d.Users, "reps, managers, an admin", d.Prospects, d.Contacts, d.Deals, d.OpenDeals, d.Flagged,
+			100*float64(d.Flagged)/float64(max(d.OpenDeals, 1)), d.StageChanges, d.Touches),
 	}
 	if rec != nil && rec.Duration != "" {
 		phases := slices.DeleteFunc(slices.Clone(rec.Output), func(line string) bool { return !phaseLine.MatchString(line) })

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"goodmoney/internal/pipeline"
@@ -22,7 +21,7 @@ import (
 type Target struct {
 	BaseURL string
 	PID     int // the server process, for its peak RSS
-	Pool    *pgxpool.Pool
+	DB      *postgres.DB
 	OrgID   int64
 }
 
@@ -132,13 +131,13 @@ const benchNote = "benchrun"
 // full rescore next to a bare scan of the touches.
 func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 	logf := func(format string, a ...any) { fmt.Fprintf(o.Log, format+"\n", a...) }
-	f, err := prepareFixture(ctx, t.Pool, t.BaseURL, t.OrgID, o.Clients)
+	f, err := prepareFixture(ctx, t.DB, t.BaseURL, t.OrgID, o.Clients)
 	if err != nil {
 		return nil, err
 	}
 	logf("benchrun: signed in %d managers and %d reps; %d search fragments", len(f.managers), len(f.reps), len(f.fragments))
 
-	if err := settle(ctx, t.Pool); err != nil {
+	if err := settle(ctx, t.DB); err != nil {
 		return nil, err
 	}
 	res := &Results{StartRSSKB: peakRSS(t.PID), RSSReset: resetPeakRSS(t.PID)}
@@ -185,7 +184,8 @@ func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 	}
 	res.PeakRSSKB = peakRSS(t.PID)
 
-	if res.BenchTouches, err = removeBenchTouches(ctx, t.Pool, t.OrgID); err != nil {
+	// The write loads' touches go, so a reused dataset stays the one seeded.
+	if res.BenchTouches, err = postgres.NewBench(t.DB).RemoveTouches(ctx, t.OrgID, benchNote); err != nil {
 		return nil, err
 	}
 	if o.wants("digest") {
@@ -206,51 +206,12 @@ func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 	return res, nil
 }
 
-// removeBenchTouches deletes the touches the write loads logged, with their
-// audit events, and puts the deals' last touch back, so a reused dataset
-// stays the dataset that was seeded.
-func removeBenchTouches(ctx context.Context, pool *pgxpool.Pool, orgID int64) (int, error) {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, `DELETE FROM touches WHERE org_id = $1 AND notes = $2 RETURNING id, deal_id`, orgID, benchNote)
-	if err != nil {
-		return 0, fmt.Errorf("remove bench touches: %w", err)
-	}
-	var ids, deals []int64
-	for rows.Next() {
-		var id, deal int64
-		if err := rows.Scan(&id, &deal); err != nil {
-			return 0, err
-		}
-		ids, deals = append(ids, id), append(deals, deal)
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("remove bench touches: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM audit_events WHERE org_id = $1 AND entity = 'touch' AND entity_id = ANY($2)`, orgID, ids); err != nil {
-		return 0, fmt.Errorf("remove bench touch audit: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE deals d SET last_touch_at = (SELECT max(occurred_at) FROM touches t WHERE t.deal_id = d.id)
-		WHERE d.id = ANY($1)`, deals); err != nil {
-		return 0, fmt.Errorf("restore last touches: %w", err)
-	}
-	return len(ids), tx.Commit(ctx)
-}
-
 // settle vacuums the tables that earlier runs and the server's start-up
 // jobs wrote to, so that every run starts from the state the seed left: the
 // visibility map set (index-only scans need it) and statistics current, as
 // autovacuum keeps them on a live system.
-func settle(ctx context.Context, pool *pgxpool.Pool) error {
-	for _, table := range []string{"deals", "deal_scores", "flags", "touches", "audit_events", "sessions"} {
-		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
-			return fmt.Errorf("vacuum %s: %w", table, err)
-		}
-	}
-	return nil
+func settle(ctx context.Context, db *postgres.DB) error {
+	return db.VacuumAnalyze(ctx, []string{"deals", "deal_scores", "flags", "touches", "audit_events", "sessions"})
 }
 
 // measureRescore times one full rescore of the org's open deals next to
@@ -260,12 +221,13 @@ func settle(ctx context.Context, pool *pgxpool.Pool) error {
 // between a parallel hash aggregate and that index-only pass from one
 // ANALYZE to the next); the fastest counts, so the ratio is never flattered.
 func measureRescore(ctx context.Context, t Target, res *Results) error {
+	bench := postgres.NewBench(t.DB)
 	scans := func() error {
-		planned, err := bareScan(ctx, t.Pool, false)
+		planned, err := bench.BareTouchScan(ctx, false)
 		if err != nil {
 			return err
 		}
-		indexOnly, err := bareScan(ctx, t.Pool, true)
+		indexOnly, err := bench.BareTouchScan(ctx, true)
 		if err != nil {
 			return err
 		}
@@ -278,7 +240,7 @@ func measureRescore(ctx context.Context, t Target, res *Results) error {
 	}
 	start := time.Now()
 	var err error
-	if res.Rescore, err = postgres.NewScoreService(postgres.NewDB(t.Pool)).RescoreAll(ctx, t.OrgID); err != nil {
+	if res.Rescore, err = postgres.NewScoreService(t.DB).RescoreAll(ctx, t.OrgID); err != nil {
 		return err
 	}
 	res.RescoreTime = time.Since(start)
@@ -287,34 +249,6 @@ func measureRescore(ctx context.Context, t Target, res *Results) error {
 	}
 	res.Scan = min(res.ScanPlanned, res.ScanIndexOnly)
 	return nil
-}
-
-// bareScan times SELECT deal_id, count(*) FROM touches GROUP BY deal_id,
-// read to the last row; indexOnly turns off the sequential scan and the
-// hash aggregate for it.
-func bareScan(ctx context.Context, pool *pgxpool.Pool, indexOnly bool) (time.Duration, error) {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback(ctx)
-	if indexOnly {
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL enable_hashagg = off`); err != nil {
-			return 0, err
-		}
-	}
-	start := time.Now()
-	rows, err := tx.Query(ctx, `SELECT deal_id, count(*) FROM touches GROUP BY deal_id`)
-	if err != nil {
-		return 0, fmt.Errorf("bare scan: %w", err)
-	}
-	for rows.Next() {
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("bare scan: %w", err)
-	}
-	return time.Since(start), nil
 }
 
 func minPositive(a, b time.Duration) time.Duration {

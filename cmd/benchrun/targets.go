@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"goodmoney/internal/postgres"
 	"goodmoney/internal/seed"
 )
 
@@ -30,34 +28,20 @@ type fixture struct {
 	fragments      []string
 }
 
-// openStages is the SQL list of open stages.
-const openStages = `('lead', 'qualified', 'proposal', 'negotiation')`
-
 // prepareFixture signs in up to n managers (for reads: they see their
 // team's deals) and n reps (for writes: they log touches on their own
 // deals), and cuts search fragments from prospect names.
-func prepareFixture(ctx context.Context, pool *pgxpool.Pool, baseURL string, orgID int64, n int) (*fixture, error) {
+func prepareFixture(ctx context.Context, db *postgres.DB, baseURL string, orgID int64, n int) (*fixture, error) {
 	f := &fixture{}
 	var err error
-	f.managers, err = sessions(ctx, pool, orgID, n, `
-		SELECT u.email, array_agg(d.id ORDER BY d.id)
-		FROM users u JOIN teams t ON t.manager_id = u.id
-		JOIN users m ON m.team_id = t.id
-		JOIN deals d ON d.owner_id = m.id AND d.stage IN `+openStages+`
-		WHERE u.org_id = $1 AND u.role = 'manager'
-		GROUP BY u.id ORDER BY u.id LIMIT $2`)
-	if err != nil {
+	bench := postgres.NewBench(db)
+	if f.managers, err = sessions(bench.ManagersWithOpenDeals(ctx, orgID, n)); err != nil {
 		return nil, err
 	}
-	f.reps, err = sessions(ctx, pool, orgID, n, `
-		SELECT u.email, array_agg(d.id ORDER BY d.id)
-		FROM users u JOIN deals d ON d.owner_id = u.id AND d.stage IN `+openStages+`
-		WHERE u.org_id = $1 AND u.role = 'rep'
-		GROUP BY u.id ORDER BY u.id LIMIT $2`)
-	if err != nil {
+	if f.reps, err = sessions(bench.RepsWithOpenDeals(ctx, orgID, n)); err != nil {
 		return nil, err
 	}
-	if f.fragments, err = fragments(ctx, pool, orgID, 200); err != nil {
+	if f.fragments, err = fragments(ctx, bench, orgID, 200); err != nil {
 		return nil, err
 	}
 	for _, s := range append(append([]*session{}, f.managers...), f.reps...) {
@@ -68,34 +52,27 @@ func prepareFixture(ctx context.Context, pool *pgxpool.Pool, baseURL string, org
 	return f, nil
 }
 
-func sessions(ctx context.Context, pool *pgxpool.Pool, orgID int64, n int, sql string) ([]*session, error) {
-	rows, err := pool.Query(ctx, sql, orgID, n)
+// sessions are the users to sign in, with their deals.
+func sessions(users []postgres.BenchUser, err error) ([]*session, error) {
 	if err != nil {
-		return nil, fmt.Errorf("pick users: %w", err)
+		return nil, err
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*session, error) {
-		var s session
-		return &s, r.Scan(&s.email, &s.deals)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pick users: %w", err)
-	}
-	if len(list) == 0 {
+	if len(users) == 0 {
 		return nil, errors.New("the benchmark org has no users with open deals")
+	}
+	list := make([]*session, len(users))
+	for i, u := range users {
+		list[i] = &session{email: u.Email, deals: u.Deals}
 	}
 	return list, nil
 }
 
 // fragments cuts search terms of three to five letters out of the words of
 // prospect names, the way someone types the start or middle of a name.
-func fragments(ctx context.Context, pool *pgxpool.Pool, orgID int64, n int) ([]string, error) {
-	rows, err := pool.Query(ctx, `SELECT name FROM prospects WHERE org_id = $1 ORDER BY id LIMIT $2`, orgID, n)
+func fragments(ctx context.Context, bench *postgres.Bench, orgID int64, n int) ([]string, error) {
+	names, err := bench.ProspectNames(ctx, orgID, n)
 	if err != nil {
-		return nil, fmt.Errorf("prospect names: %w", err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("prospect names: %w", err)
+		return nil, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	var out []string
