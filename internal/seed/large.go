@@ -115,9 +115,9 @@ type LargeStats struct {
 // connection come in time order, as a year of logging would have written
 // them. When the database role may do so, the loading sessions skip the
 // row-by-row foreign-key triggers and the same constraints are then checked
-// set-wise by one query per table (see postgres.DB.CheckReferences): the result is the
-// same guarantee for a fraction of the time. The generator (what the data
-// is) lives in this package; the loader (how it gets in) is postgres.Loader.
+// set-wise by one query per table (postgres.DB.CheckReferences): the same
+// guarantee for a fraction of the time. The generator (what the data is)
+// lives in this package; the loader (how it gets in) is postgres.Loader.
 func Large(ctx context.Context, db *postgres.DB, opts LargeOptions) (*LargeStats, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
