@@ -71,21 +71,27 @@ type Loader struct {
 
 // NewLoader takes the loader's two connections from db's pool; Close gives
 // them back.
-func NewLoader(ctx context.Context, db *DB) (l *Loader, err error) {
-	l = &Loader{db: db, SkippedTriggers: true}
-	defer func() {
-		if err != nil {
-			l.Close()
-		}
-	}()
+func NewLoader(ctx context.Context, db *DB) (*Loader, error) {
+	l := &Loader{db: db, SkippedTriggers: true}
+	if err := l.prepare(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// prepare takes the connections and sets their sessions up for loading.
+func (l *Loader) prepare(ctx context.Context) error {
 	for i := range l.conns {
-		if l.conns[i], err = db.Pool.Acquire(ctx); err != nil {
-			return nil, fmt.Errorf("connect: %w", err)
+		c, err := l.db.Pool.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("connect: %w", err)
 		}
+		l.conns[i] = c
 		// A lost load is simply run again: no need to wait for each commit
 		// to reach the disk.
-		if _, err := l.conns[i].Exec(ctx, "SET synchronous_commit = off"); err != nil {
-			return nil, err
+		if _, err := c.Exec(ctx, "SET synchronous_commit = off"); err != nil {
+			return err
 		}
 	}
 	for _, c := range l.conns {
@@ -95,24 +101,26 @@ func NewLoader(ctx context.Context, db *DB) (l *Loader, err error) {
 				l.SkippedTriggers = false
 				break
 			}
-			return nil, err
+			return err
 		}
 	}
 	if !l.SkippedTriggers {
 		for _, c := range l.conns {
 			if _, err := c.Exec(ctx, "RESET session_replication_role"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return l, nil
+	return nil
 }
 
-// Close releases the connections.
+// Close closes the connections rather than give them back to the pool:
+// their sessions skip triggers and commit without waiting for the disk,
+// which no later user of the pool must inherit.
 func (l *Loader) Close() {
 	for i, c := range l.conns {
 		if c != nil {
-			c.Release()
+			_ = c.Hijack().Close(context.Background())
 			l.conns[i] = nil
 		}
 	}
