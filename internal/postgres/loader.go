@@ -27,7 +27,7 @@ type BulkTable struct {
 	// Sent, when set, counts the rows sent so far, for progress lines.
 	Sent *atomic.Int64
 	// RebuildIndex, when set, names an index dropped for the load and built
-	// again after it (see rebuilding).
+	// again after it, in the same transaction (see rebuilding).
 	RebuildIndex string
 }
 

@@ -15,15 +15,7 @@ import (
 // rows is a table of n rows filled by fill, counted in g.counts[counter]
 // for the progress line.
 func (g *largeGen) rows(table string, cols []string, n, counter int, fill func(i int, row []any) error) postgres.BulkTable {
-	t := postgres.BulkTable{Table: table, Columns: cols, Rows: n, Fill: fill, Sent: &g.counts[counter]}
-	// See postgres.rebuilding: the trigram indexes are built after the rows.
-	switch table {
-	case "prospects":
-		t.RebuildIndex = "prospects_search_trgm"
-	case "deals":
-		t.RebuildIndex = "deals_title_trgm"
-	}
-	return t
+	return postgres.BulkTable{Table: table, Columns: cols, Rows: n, Fill: fill, Sent: &g.counts[counter]}
 }
 
 // people are the org, its admin, managers, reps and teams. Reps fill the
@@ -72,13 +64,15 @@ func (g *largeGen) people() postgres.BulkPeople {
 // prospectRows are the prospects, their trigram index built after them.
 func (g *largeGen) prospectRows() postgres.BulkTable {
 	cols := []string{"id", "org_id", "name", "website", "industry", "owner_id", "search", "created_at", "updated_at"}
-	return g.rows("prospects", cols, len(g.prospects), 0, func(i int, row []any) error {
+	t := g.rows("prospects", cols, len(g.prospects), 0, func(i int, row []any) error {
 		p := &g.prospects[i]
 		website, industry, created, contacts := g.prospectDetail(i)
 		row[0], row[1], row[2], row[3], row[4] = g.prospectBase+int64(i), g.orgID, p.name, website, industry
 		row[5], row[6], row[7], row[8] = g.repID(p.owner), searchText(p.name, website, contacts), created, created
 		return nil
 	})
+	t.RebuildIndex = "prospects_search_trgm" // built after the rows: see postgres.BulkTable
+	return t
 }
 
 // contactRows are the prospects' contacts, in prospect order.
@@ -111,7 +105,7 @@ func (g *largeGen) dealRows() postgres.BulkTable {
 	cols := []string{"id", "org_id", "prospect_id", "owner_id", "title", "stage", "amount", "list_price", "cost", "currency",
 		"expected_close", "next_step", "next_step_due", "future_promise", "close_reasons", "stage_changed_at",
 		"last_touch_at", "created_at", "updated_at"}
-	return g.rows("deals", cols, len(g.deals), 2, func(i int, row []any) error {
+	t := g.rows("deals", cols, len(g.deals), 2, func(i int, row []any) error {
 		d := &g.deals[i]
 		r := newRand(g.opts.Seed, streamDeal, d.plan|1<<31)
 		path := g.stagePath(d)
@@ -142,6 +136,8 @@ func (g *largeGen) dealRows() postgres.BulkTable {
 		row[14], row[15], row[16], row[17], row[18] = reasons, path[len(path)-1].at, d.lastTouch, d.created, updated
 		return nil
 	})
+	t.RebuildIndex = "deals_title_trgm"
+	return t
 }
 
 func dateOf(t time.Time) time.Time {
