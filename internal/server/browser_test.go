@@ -90,6 +90,12 @@ func signInBrowser(t *testing.T, ctx context.Context, base, email string) {
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", email, err)
 	}
+	// The login form is gone as soon as the next page starts; wait until it
+	// has loaded, or a query of its nodes can race the parser.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === 'complete' && !document.getElementById('password')`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("page after signing in as %s: %v", email, err)
+	}
 }
 
 func TestBrowser_SignIn(t *testing.T) {
