@@ -27,17 +27,20 @@ type asset struct {
 	gzipped     []byte // nil when compression does not pay
 	contentType string
 	hash        string // short content hash, used in URLs and ETags
+	hashedName  string // "app.1a2b3c4d5e.css": the name pages link to
 }
 
 var (
 	assetsOnce   sync.Once
-	assetsByName map[string]*asset
+	assetsByName map[string]*asset // by plain name
+	assetsByURL  map[string]*asset // by hashed name
 )
 
 // assets reads and fingerprints the embedded files once.
 func assets() map[string]*asset {
 	assetsOnce.Do(func() {
 		assetsByName = map[string]*asset{}
+		assetsByURL = map[string]*asset{}
 		root, err := fs.Sub(staticFS, "static")
 		if err != nil {
 			panic(err) // the embed directive guarantees the folder
@@ -50,7 +53,9 @@ func assets() map[string]*asset {
 			if err != nil {
 				return err
 			}
-			assetsByName[name] = newAsset(name, data)
+			a := newAsset(name, data)
+			assetsByName[name] = a
+			assetsByURL[a.hashedName] = a
 			return nil
 		})
 		if err != nil {
@@ -63,6 +68,8 @@ func assets() map[string]*asset {
 func newAsset(name string, data []byte) *asset {
 	sum := sha256.Sum256(data)
 	a := &asset{data: data, hash: hex.EncodeToString(sum[:5])}
+	ext := path.Ext(name)
+	a.hashedName = strings.TrimSuffix(name, ext) + "." + a.hash + ext
 	a.contentType = mime.TypeByExtension(path.Ext(name))
 	if a.contentType == "" {
 		a.contentType = http.DetectContentType(data)
@@ -86,34 +93,42 @@ func compressible(contentType string) bool {
 		strings.Contains(contentType, "json")
 }
 
-// Asset returns the cache-busted URL of an embedded static file, such as
-// "/static/app.css?v=1a2b3c4d5e". A name that is not embedded gets its plain
+// Asset returns the content-hashed URL of an embedded static file, such as
+// "/static/app.1a2b3c4d5e.css". A name that is not embedded gets its plain
 // path, so a typo shows up as a 404 in the browser rather than a broken page.
 func Asset(name string) string {
 	if a, ok := assets()[name]; ok {
-		return staticPrefix + name + "?v=" + a.hash
+		return staticPrefix + a.hashedName
 	}
 	return staticPrefix + name
 }
 
-// StaticHandler serves the embedded files under /static/. Their URLs carry a
-// content hash (see Asset), so responses may be cached for a year; gzip is
-// used when the client accepts it.
+// StaticHandler serves the embedded files under /static/. A hashed name
+// (see Asset) never changes content, so it is cached for a year as
+// immutable; the plain name is served too, for links from outside, but must
+// be revalidated. gzip is used when the client accepts it.
 func StaticHandler() http.Handler {
-	files := assets()
+	plain := assets()
+	hashed := assetsByURL
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		a, ok := files[strings.TrimPrefix(r.URL.Path, staticPrefix)]
+		name := strings.TrimPrefix(r.URL.Path, staticPrefix)
+		cache := "public, max-age=31536000, immutable"
+		a, ok := hashed[name]
+		if !ok {
+			a, ok = plain[name]
+			cache = "public, no-cache"
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
 		h := w.Header()
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Cache-Control", cache)
 		h.Set("Content-Type", a.contentType)
 		h.Set("X-Content-Type-Options", "nosniff")
 		body, etag := a.data, a.hash

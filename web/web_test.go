@@ -607,7 +607,7 @@ func TestBadges(t *testing.T) {
 }
 
 func TestAsset(t *testing.T) {
-	re := regexp.MustCompile(`^/static/htmx\.min\.js\?v=[0-9a-f]{10}$`)
+	re := regexp.MustCompile(`^/static/htmx\.min\.[0-9a-f]{10}\.js$`)
 	got := Asset("htmx.min.js")
 	if !re.MatchString(got) {
 		t.Fatalf("Asset(htmx.min.js) = %q", got)
@@ -615,7 +615,7 @@ func TestAsset(t *testing.T) {
 	if Asset("htmx.min.js") != got {
 		t.Error("Asset is not stable")
 	}
-	if Asset("app.css") == strings.Replace(got, "htmx.min.js", "app.css", 1) {
+	if strings.TrimSuffix(strings.TrimPrefix(Asset("app.css"), "/static/app."), ".css") == strings.TrimSuffix(strings.TrimPrefix(got, "/static/htmx.min."), ".js") {
 		t.Error("different files share a version")
 	}
 	if got := Asset("missing.css"); got != "/static/missing.css" {
@@ -662,8 +662,12 @@ func TestStaticHandler(t *testing.T) {
 		}
 
 		etag := res.Header.Get("ETag")
-		if res := get("/static/htmx.min.js", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
-			t.Errorf("conditional GET = %d", res.StatusCode)
+		plain := get("/static/htmx.min.js", map[string]string{"If-None-Match": etag})
+		if plain.StatusCode != http.StatusNotModified {
+			t.Errorf("conditional GET = %d", plain.StatusCode)
+		}
+		if got := plain.Header.Get("Cache-Control"); got != "public, no-cache" {
+			t.Errorf("plain name: Cache-Control = %q, want revalidation", got)
 		}
 	})
 	t.Run("Gzip", func(t *testing.T) {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
+
+	"goodmoney/internal/server"
 )
 
 // config is read from the environment; every setting has a default that
@@ -16,10 +20,19 @@ type config struct {
 	BaseURL       string // BASE_URL: the app's public URL, for links in emails
 	SessionSecure bool   // SESSION_SECURE: Secure + __Host- session cookie (serve over HTTPS)
 	LogFormat     string // LOG_FORMAT: text or json
+	MetricsAddr   string // METRICS_ADDR: where /metrics listens; empty: no metrics
+	// TrustedProxies (TRUSTED_PROXIES) are CIDRs of the proxies whose
+	// X-Forwarded-For is believed; TrustedProxiesErr is why it did not parse.
+	TrustedProxies    []netip.Prefix
+	TrustedProxiesErr error
 }
 
 func loadConfig() config {
 	secure, _ := strconv.ParseBool(os.Getenv("SESSION_SECURE"))
+	proxies, proxiesErr := server.ParseTrustedProxies(os.Getenv("TRUSTED_PROXIES"))
+	if proxiesErr != nil {
+		proxiesErr = fmt.Errorf("TRUSTED_PROXIES %q: want CIDRs separated by commas, like 10.0.0.0/8,192.168.1.7: %w", os.Getenv("TRUSTED_PROXIES"), proxiesErr)
+	}
 	return config{
 		Addr:          env("ADDR", "127.0.0.1:8080"),
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
@@ -29,6 +42,10 @@ func loadConfig() config {
 		BaseURL:       env("BASE_URL", "http://127.0.0.1:8080"),
 		SessionSecure: secure,
 		LogFormat:     env("LOG_FORMAT", "text"),
+		MetricsAddr:   os.Getenv("METRICS_ADDR"),
+
+		TrustedProxies:    proxies,
+		TrustedProxiesErr: proxiesErr,
 	}
 }
 

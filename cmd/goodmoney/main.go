@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"goodmoney/internal/jobs"
+	"goodmoney/internal/metrics"
 	"goodmoney/internal/pipeline"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/seed"
@@ -40,7 +41,8 @@ Usage:
                                     print this week's digest of a user as plain text
 
 Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, MAIL_FROM, BASE_URL, SESSION_SECURE, LOG_FORMAT,
-RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h).
+RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h),
+TRUSTED_PROXIES (CIDRs whose X-Forwarded-For is believed), METRICS_ADDR (/metrics listener; off when empty).
 `
 
 func main() {
@@ -235,6 +237,9 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if cfg.TrustedProxiesErr != nil {
+		return cfg.TrustedProxiesErr
+	}
 	d, err := openMigrated(ctx, cfg, logger, 0)
 	if err != nil {
 		return err
@@ -252,8 +257,14 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if err != nil {
 		return err
 	}
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New()
+		m.WatchPool(d.Pool)
+		m.WatchFlags(postgres.NewStats(db), logger)
+	}
 	workers := river.NewWorkers()
-	if err := jobs.Register(workers, svc.jobs(logger), rescoreEvery); err != nil {
+	if err := jobs.Register(workers, svc.jobs(logger, m), rescoreEvery); err != nil {
 		return err
 	}
 	if svc.digests, err = newDigests(cfg, db, logger); err != nil {
@@ -271,20 +282,24 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if err := jobClient.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
-
-	srv := svc.server(server.Config{SessionSecure: cfg.SessionSecure}, logger)
-	httpServer := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	if m != nil {
+		jobs.Report(jobClient, m)
 	}
-	errc := make(chan error, 1)
+
+	srv := svc.server(server.Config{
+		SessionSecure:  cfg.SessionSecure,
+		TrustedProxies: cfg.TrustedProxies,
+	}, logger, m)
+	httpServer := newHTTPServer(cfg.Addr, srv.Handler(), logger)
+	errc := make(chan error, 2)
 	go func() { errc <- httpServer.ListenAndServe() }()
 	fmt.Printf("goodmoney is serving on http://%s\n", cfg.Addr)
+	var metricsServer *http.Server
+	if m != nil {
+		metricsServer = newHTTPServer(cfg.MetricsAddr, metricsMux(m), logger)
+		go func() { errc <- metricsServer.ListenAndServe() }()
+		logger.Info("metrics on a separate listener", "url", "http://"+cfg.MetricsAddr+"/metrics")
+	}
 	if *demo {
 		printLogins()
 	}
@@ -300,11 +315,38 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if e := httpServer.Shutdown(shutdownCtx); e != nil {
 		logger.Error("http shutdown", "err", e)
 	}
+	if metricsServer != nil {
+		if e := metricsServer.Shutdown(shutdownCtx); e != nil {
+			logger.Error("metrics shutdown", "err", e)
+		}
+	}
 	if e := jobs.Stop(shutdownCtx, jobClient); e != nil {
 		logger.Error("jobs shutdown", "err", e)
 	}
 	logger.Info("stopped")
 	return err
+}
+
+// newHTTPServer returns a server on addr with timeouts that bound slow
+// clients.
+func newHTTPServer(addr string, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// metricsMux serves /metrics only: the listener is for the operator's
+// scraper, never the public.
+func metricsMux(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return mux
 }
 
 // rescoreInterval reads RESCORE_INTERVAL, how often the periodic job

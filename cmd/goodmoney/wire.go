@@ -9,6 +9,7 @@ import (
 
 	"goodmoney/internal/digest"
 	"goodmoney/internal/jobs"
+	"goodmoney/internal/metrics"
 	"goodmoney/internal/postgres"
 	"goodmoney/internal/server"
 )
@@ -43,9 +44,13 @@ func newServices(db *postgres.DB) *services {
 	}
 }
 
-// jobs returns what the job workers call.
-func (s *services) jobs(logger *slog.Logger) jobs.Services {
-	return jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger}
+// jobs returns what the job workers call; m may be nil (no metrics).
+func (s *services) jobs(logger *slog.Logger, m *metrics.Metrics) jobs.Services {
+	js := jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger}
+	if m != nil {
+		js.Metrics = m
+	}
+	return js
 }
 
 // queueRescores has saved scoring rules enqueue their rescore on client in
@@ -56,11 +61,13 @@ func (s *services) queueRescores(client *river.Client[pgx.Tx]) {
 
 // server returns the web server on the services. Failed sign-ins are limited
 // to 5 per email and 50 per client address in 15 minutes.
-func (s *services) server(cfg server.Config, logger *slog.Logger) *server.Server {
-	return server.New(server.Deps{
+// m may be nil (no metrics).
+func (s *services) server(cfg server.Config, logger *slog.Logger, m *metrics.Metrics) *server.Server {
+	deps := server.Deps{
 		Config:        cfg,
 		Logger:        logger,
 		DB:            s.db,
+		Ready:         s.db,
 		Users:         s.users,
 		Deals:         s.deals,
 		Prospects:     s.prospects,
@@ -71,5 +78,9 @@ func (s *services) server(cfg server.Config, logger *slog.Logger) *server.Server
 		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(s.db),
 		Now:           s.db.Now,
-	})
+	}
+	if m != nil {
+		deps.Metrics = m
+	}
+	return server.New(deps)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -21,7 +22,23 @@ type Services struct {
 	Scores       pipeline.Rescorer
 	Housekeeping pipeline.Housekeeper
 	Logger       *slog.Logger
+	Metrics      Metrics // nil: none
 }
+
+// Metrics records what the jobs measure; package metrics implements it.
+// Digest workers call ObserveDigest with the time one digest took.
+type Metrics interface {
+	ObserveRescore(d time.Duration)
+	ObserveDigest(d time.Duration)
+	ObserveJob(kind, outcome string, run time.Duration)
+}
+
+// noMetrics records nothing.
+type noMetrics struct{}
+
+func (noMetrics) ObserveRescore(time.Duration)             {}
+func (noMetrics) ObserveDigest(time.Duration)              {}
+func (noMetrics) ObserveJob(string, string, time.Duration) {}
 
 // Config lists the workers and periodic jobs to run.
 type Config struct {
@@ -58,16 +75,45 @@ func Stop[TTx any](ctx context.Context, c *river.Client[TTx]) error {
 // Register adds every worker to the bundle. rescoreEvery is the period of the
 // periodic rescore, within which its per-org jobs are unique.
 func Register(workers *river.Workers, s Services, rescoreEvery time.Duration) error {
+	if s.Metrics == nil {
+		s.Metrics = noMetrics{}
+	}
 	if err := river.AddWorkerSafely(workers, &PruneWorker{Housekeeping: s.Housekeeping}); err != nil {
 		return fmt.Errorf("register prune: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &RescoreAllWorker{Scores: s.Scores, Logger: s.Logger}); err != nil {
+	if err := river.AddWorkerSafely(workers, &RescoreAllWorker{Scores: s.Scores, Logger: s.Logger, Metrics: s.Metrics}); err != nil {
 		return fmt.Errorf("register rescore: %w", err)
 	}
 	if err := river.AddWorkerSafely(workers, &RescoreScheduleWorker{Scores: s.Scores, Interval: rescoreEvery}); err != nil {
 		return fmt.Errorf("register rescore schedule: %w", err)
 	}
 	return nil
+}
+
+// Report records every finished job run (completed, failed, cancelled or
+// snoozed) in m until the client stops. Call it after Start.
+func Report[TTx any](c *river.Client[TTx], m Metrics) {
+	events, cancel := c.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	stopped := c.Stopped()
+	go func() {
+		defer cancel()
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				var run time.Duration
+				if ev.JobStats != nil {
+					run = ev.JobStats.RunDuration
+				}
+				m.ObserveJob(ev.Job.Kind, strings.TrimPrefix(string(ev.Kind), "job_"), run)
+			case <-stopped:
+				return
+			}
+		}
+	}()
 }
 
 // Periodic lists the periodic jobs; River runs them on the elected leader

@@ -39,8 +39,9 @@ func (RescoreAllArgs) InsertOpts() river.InsertOpts {
 // RescoreAllWorker runs Rescorer.RescoreAll.
 type RescoreAllWorker struct {
 	river.WorkerDefaults[RescoreAllArgs]
-	Scores pipeline.Rescorer
-	Logger *slog.Logger
+	Scores  pipeline.Rescorer
+	Logger  *slog.Logger
+	Metrics Metrics
 }
 
 // Timeout lifts River's one-minute default: a large org takes longer, and a
@@ -53,6 +54,7 @@ func (w *RescoreAllWorker) Work(ctx context.Context, job *river.Job[RescoreAllAr
 	if err != nil {
 		return err
 	}
+	w.Metrics.ObserveRescore(st.Duration)
 	w.Logger.Info("rescored open deals", "org", job.Args.OrgID, "deals", st.Deals, "flagged", st.Flagged,
 		"changed", st.Written, "flags_opened", st.Opened, "flags_resolved", st.Resolved,
 		"revisited", st.Revisited, "duration", st.Duration)

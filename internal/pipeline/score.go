@@ -129,3 +129,16 @@ type Housekeeper interface {
 	// started more than a day ago.
 	PruneLoginFailures(ctx context.Context) error
 }
+
+// FlagCounter counts, across every org, the flags that ask for attention
+// (open or snoozed) by status and the deal's current band, for the
+// operator's metrics.
+type FlagCounter interface {
+	OpenFlagsByBand(ctx context.Context) ([]FlagCount, error)
+}
+
+// FlagCount is the number of flags in one status and score band.
+type FlagCount struct {
+	Status, Band string
+	Count        int64
+}

@@ -54,3 +54,20 @@ func Pending(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	}
 	return n, nil
 }
+
+// Ready reports whether the database answers and every one of our
+// migrations is applied: an instance whose schema is behind must not take
+// traffic.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Pool.Ping(ctx); err != nil {
+		return wrapConn(fmt.Errorf("ping: %w", err))
+	}
+	n, err := Pending(ctx, db.Pool)
+	if err != nil {
+		return wrapConn(err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migrations pending", n)
+	}
+	return nil
+}

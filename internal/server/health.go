@@ -20,3 +20,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ok"))
 }
+
+// readyz answers 200 "ready" when the database answers and its migrations
+// are current, 503 otherwise, so a load balancer takes the instance out
+// while it could not serve. healthz stays liveness: restarting the process
+// would not bring the database back.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.Ready.Ready(ctx); err != nil {
+		s.Logger.Warn("readyz: not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("not ready\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready"))
+}

@@ -11,10 +11,11 @@ import (
 // Handler returns the router with every route of the app.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.logRequests, s.recoverPanic, securityHeaders, limitBody(1<<20))
+	r.Use(requestID, s.resolveClient, s.logRequests, s.recoverPanic, compress, securityHeaders, limitBody(1<<20))
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
 	s.mountProfiler(r) // bench builds only
 	r.Handle("/static/*", web.StaticHandler())
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -17,6 +18,9 @@ import (
 // Config holds the server's settings.
 type Config struct {
 	SessionSecure bool // Secure cookies with the __Host- prefix (behind HTTPS)
+	// TrustedProxies are the proxies (TRUSTED_PROXIES) whose X-Forwarded-For
+	// header names the client; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Pinger answers whether the database is up.
@@ -24,11 +28,30 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Readiness answers whether this instance should take traffic: the
+// database answers and its migrations are current.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// RequestObserver records each request by chi route pattern (never the raw
+// path), method, status and duration; the metrics implement it.
+type RequestObserver interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
+}
+
+// noObserver records nothing: metrics are off.
+type noObserver struct{}
+
+func (noObserver) ObserveRequest(string, string, int, time.Duration) {}
+
 // Server holds the dependencies of the handlers.
 type Server struct {
 	Config    Config
 	Logger    *slog.Logger
 	DB        Pinger
+	Ready     Readiness
+	Metrics   RequestObserver
 	Users     pipeline.UserService
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
@@ -55,11 +78,13 @@ func (s *Server) now() time.Time {
 }
 
 // Deps are the settings and services of a Server. cmd/goodmoney builds
-// them on PostgreSQL; every field is required.
+// them on PostgreSQL; every field is required but Metrics.
 type Deps struct {
 	Config    Config
 	Logger    *slog.Logger
 	DB        Pinger
+	Ready     Readiness
+	Metrics   RequestObserver // nil: no metrics
 	Users     pipeline.UserService
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
@@ -77,10 +102,15 @@ type Deps struct {
 
 // New returns a Server on the given services.
 func New(d Deps) *Server {
+	if d.Metrics == nil {
+		d.Metrics = noObserver{}
+	}
 	return &Server{
 		Config:        d.Config,
 		Logger:        d.Logger,
 		DB:            d.DB,
+		Ready:         d.Ready,
+		Metrics:       d.Metrics,
 		Users:         d.Users,
 		Deals:         d.Deals,
 		Prospects:     d.Prospects,

@@ -22,6 +22,7 @@ func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server
 		Config:        cfg,
 		Logger:        logger,
 		DB:            db,
+		Ready:         db,
 		Users:         postgres.NewUserService(db),
 		Deals:         postgres.NewDealService(db, scores),
 		Prospects:     postgres.NewProspectService(db),
