@@ -270,7 +270,7 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	if svc.digests, err = newDigests(cfg, db, logger); err != nil {
 		return err
 	}
-	if err := jobs.RegisterDigests(workers, svc.digests, db.Now); err != nil {
+	if err := jobs.RegisterDigests(workers, svc.digests, db.Now, jobMetrics(m)); err != nil {
 		return err
 	}
 	periodic := append(jobs.Periodic(rescoreEvery), jobs.DigestPeriodic())

@@ -46,11 +46,15 @@ func newServices(db *postgres.DB) *services {
 
 // jobs returns what the job workers call; m may be nil (no metrics).
 func (s *services) jobs(logger *slog.Logger, m *metrics.Metrics) jobs.Services {
-	js := jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger}
-	if m != nil {
-		js.Metrics = m
+	return jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger, Metrics: jobMetrics(m)}
+}
+
+// jobMetrics is m as the jobs see it: nil stays a nil interface.
+func jobMetrics(m *metrics.Metrics) jobs.Metrics {
+	if m == nil {
+		return nil
 	}
-	return js
+	return m
 }
 
 // queueRescores has saved scoring rules enqueue their rescore on client in

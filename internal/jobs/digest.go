@@ -38,11 +38,18 @@ type DigestWorker struct {
 	Digests pipeline.DigestService
 	// Backoff is the wait before retry n (1-based); nil is digestBackoff.
 	Backoff func(attempt int) time.Duration
+	// Metrics records how long each delivery took; nil records nothing.
+	Metrics Metrics
 }
 
 // Work delivers the digest; the last attempt marks a failure final.
 func (w *DigestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) error {
-	return w.Digests.Deliver(ctx, job.Args.UserID, job.Args.Week, job.Attempt >= job.MaxAttempts)
+	start := time.Now()
+	err := w.Digests.Deliver(ctx, job.Args.UserID, job.Args.Week, job.Attempt >= job.MaxAttempts)
+	if w.Metrics != nil {
+		w.Metrics.ObserveDigest(time.Since(start))
+	}
+	return err
 }
 
 // NextRetry spaces retries out: 1, 4, 9, 16, 25 minutes.
@@ -96,9 +103,10 @@ func (w *DigestDispatchWorker) Work(ctx context.Context, job *river.Job[DigestDi
 }
 
 // RegisterDigests adds the digest workers to the bundle; now is the clock
-// the dispatcher reads (tests drive it).
-func RegisterDigests(workers *river.Workers, digests pipeline.DigestService, now func() time.Time) error {
-	if err := river.AddWorkerSafely(workers, &DigestWorker{Digests: digests}); err != nil {
+// the dispatcher reads (tests drive it); m (nil: none) records how long each
+// digest took.
+func RegisterDigests(workers *river.Workers, digests pipeline.DigestService, now func() time.Time, m Metrics) error {
+	if err := river.AddWorkerSafely(workers, &DigestWorker{Digests: digests, Metrics: m}); err != nil {
 		return fmt.Errorf("register digest: %w", err)
 	}
 	if err := river.AddWorkerSafely(workers, &DigestDispatchWorker{Digests: digests, Now: now}); err != nil {
