@@ -3,9 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"goodmoney/internal/money"
 )
 
 // Store-side code only the demo seed uses.
@@ -38,4 +41,82 @@ func (db *DB) RewriteStageHistory(ctx context.Context, dealID int64, stages []st
 			dealID, org, at[0], at[len(at)-1])
 		return err
 	})
+}
+
+// ClosedDeal is a finished deal the demo seed writes whole, as a year of
+// work would have left it: its prospect, its touches and its stage walk.
+type ClosedDeal struct {
+	OwnerID                 int64
+	Prospect, Website       string
+	Title, Stage            string
+	Amount, ListPrice, Cost money.Cents
+	FuturePromise           bool
+	CloseReasons            []string
+	CameBackAt              *time.Time
+	CreatedAt, ClosedAt     time.Time
+	Touches                 []ClosedTouch
+	Walk                    []StageStep // from the opening stage to the closing one
+}
+
+// ClosedTouch is one touch of a ClosedDeal.
+type ClosedTouch struct {
+	Kind, Direction, Outcome string
+	At                       time.Time
+	Quote                    *money.Cents
+	Words                    *int
+}
+
+// StageStep is a stage entered at a time.
+type StageStep struct {
+	Stage string
+	At    time.Time
+}
+
+// InsertClosedDeals writes the org's closed deals in one transaction.
+func (db *DB) InsertClosedDeals(ctx context.Context, orgID int64, deals []ClosedDeal) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		for _, d := range deals {
+			if err := insertClosed(ctx, tx, orgID, &d); err != nil {
+				return fmt.Errorf("closed deal %s: %w", d.Title, err)
+			}
+		}
+		return nil
+	})
+}
+
+func insertClosed(ctx context.Context, tx pgx.Tx, orgID int64, d *ClosedDeal) error {
+	var prospectID int64
+	err := tx.QueryRow(ctx, `INSERT INTO prospects (org_id, name, website, owner_id, search) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		orgID, d.Prospect, d.Website, d.OwnerID, strings.ToLower(d.Prospect)).Scan(&prospectID)
+	if err != nil {
+		return err
+	}
+	var dealID int64
+	err = tx.QueryRow(ctx, `INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, list_price, cost, currency,
+			future_promise, close_reasons, came_back_at, created_at, stage_changed_at, updated_at, last_touch_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'USD', $9, $10, $11, $12, $13, $13, $13) RETURNING id`,
+		orgID, prospectID, d.OwnerID, d.Title, d.Stage, d.Amount, d.ListPrice, d.Cost, d.FuturePromise, d.CloseReasons,
+		d.CameBackAt, d.CreatedAt, d.ClosedAt).Scan(&dealID)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(d.Touches))
+	for n, t := range d.Touches {
+		rows[n] = []any{orgID, dealID, prospectID, d.OwnerID, t.Kind, t.Direction, t.At, t.Outcome, t.Quote, t.Words}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"touches"},
+		[]string{"org_id", "deal_id", "prospect_id", "rep_id", "kind", "direction", "occurred_at", "outcome", "quote_amount", "word_count"},
+		pgx.CopyFromRows(rows))
+	if err != nil {
+		return err
+	}
+	var from *string
+	for n, st := range d.Walk {
+		if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, orgID, dealID, from, st.Stage, d.OwnerID, st.At); err != nil {
+			return err
+		}
+		from = &d.Walk[n].Stage
+	}
+	return nil
 }

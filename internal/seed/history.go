@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"goodmoney/internal/pipeline"
+	"goodmoney/internal/postgres"
 )
 
 // The demo's closed history: a year of deals won, lost and walked away
@@ -103,109 +104,82 @@ func (d *demo) closedHistory(ctx context.Context) error {
 		}
 	}
 	rnd.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
-	return d.db.Transact(ctx, func(tx pgx.Tx) error {
-		walkAways := map[int]int{}
-		for n, si := range order {
-			s := &stories[si]
-			owner := d.users[reps[n%len(reps)]]
-			closeDaysAgo := 12 + n*330/len(order)
-			name := historyFirst[n%len(historyFirst)] + " " + historySecond[(n*7)%len(historySecond)]
-			title := name + " — " + historyWhat[n%len(historyWhat)]
-			amount := float64(8+rnd.IntN(40)) * 1000
-			cameBack := false
-			if s.stage == "disqualified" {
-				walkAways[si]++
-				cameBack = s.cameBackOf > 0 && walkAways[si]%s.cameBackOf == 0
-			}
-			if err := d.insertClosed(ctx, tx, owner.ID, name, title, s, amount, closeDaysAgo, cameBack, now); err != nil {
-				return fmt.Errorf("demo history %s: %w", title, err)
-			}
+	walkAways := map[int]int{}
+	deals := make([]postgres.ClosedDeal, 0, len(order))
+	for n, si := range order {
+		s := &stories[si]
+		owner := d.users[reps[n%len(reps)]]
+		closeDaysAgo := 12 + n*330/len(order)
+		name := historyFirst[n%len(historyFirst)] + " " + historySecond[(n*7)%len(historySecond)]
+		title := name + " — " + historyWhat[n%len(historyWhat)]
+		amount := float64(8+rnd.IntN(40)) * 1000
+		cameBack := false
+		if s.stage == pipeline.StageDisqualified {
+			walkAways[si]++
+			cameBack = s.cameBackOf > 0 && walkAways[si]%s.cameBackOf == 0
 		}
-		return nil
-	})
+		deals = append(deals, closedDeal(owner.ID, name, title, s, amount, closeDaysAgo, cameBack, now))
+	}
+	if err := d.db.InsertClosedDeals(ctx, d.org.ID, deals); err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
+	return nil
 }
 
-// insertClosed writes one closed deal with its prospect, touches and stage walk.
-func (d *demo) insertClosed(ctx context.Context, tx pgx.Tx, ownerID int64, name, title string, s *story, amount float64,
-	closeDaysAgo int, cameBack bool, now time.Time) error {
-	var prospectID int64
-	err := tx.QueryRow(ctx, `INSERT INTO prospects (org_id, name, website, owner_id, search) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		d.org.ID, name, strings.ToLower(strings.ReplaceAll(name, " ", ""))+".example", ownerID, strings.ToLower(name)).Scan(&prospectID)
-	if err != nil {
-		return err
-	}
-	list := amount / (1 - s.discount)
-	cost := amount * (1 - s.margin)
+// closedDeal is one closed deal of a story, with its prospect, touches and
+// stage walk.
+func closedDeal(ownerID int64, name, title string, s *story, amount float64, closeDaysAgo int, cameBack bool, now time.Time) postgres.ClosedDeal {
 	first := s.touches[0].days + 3
-	created := workday(now, closeDaysAgo+first, 9, 0)
-	closed := workday(now, closeDaysAgo, 16, 30)
-	var cameBackAt *time.Time
+	d := postgres.ClosedDeal{
+		OwnerID: ownerID, Prospect: name, Website: strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example",
+		Title: title, Stage: s.stage, Amount: cents(amount), ListPrice: cents(amount / (1 - s.discount)),
+		Cost: cents(amount * (1 - s.margin)), FuturePromise: s.promise, CloseReasons: s.reasons,
+		CreatedAt: workday(now, closeDaysAgo+first, 9, 0), ClosedAt: workday(now, closeDaysAgo, 16, 30),
+	}
 	if cameBack {
 		at := workday(now, max(1, closeDaysAgo-20), 10, 15)
-		cameBackAt = &at
+		d.CameBackAt = &at
 	}
-	var dealID int64
-	err = tx.QueryRow(ctx, `INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, list_price, cost, currency,
-			future_promise, close_reasons, came_back_at, created_at, stage_changed_at, updated_at, last_touch_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'USD', $9, $10, $11, $12, $13, $13, $13) RETURNING id`,
-		d.org.ID, prospectID, ownerID, title, s.stage, cents(amount), cents(list), cents(cost), s.promise, s.reasons,
-		cameBackAt, created, closed).Scan(&dealID)
-	if err != nil {
-		return err
-	}
-	rows := make([][]any, 0, len(s.touches)+1)
 	for _, t := range s.touches {
-		var quote *int64
+		ct := postgres.ClosedTouch{Kind: t.kind, Direction: t.dir, Outcome: t.out, At: workday(now, closeDaysAgo+t.days, t.hour, 5)}
 		if t.kind == "quote" {
-			c := int64(cents(amount * t.quote))
-			quote = &c
+			ct.Quote = optCents(amount * t.quote)
 		}
-		var words *int
 		if t.dir == "inbound" && (t.kind == "email" || t.kind == "text") {
-			words = &t.words
+			ct.Words = &t.words
 		}
-		rows = append(rows, []any{d.org.ID, dealID, prospectID, ownerID, t.kind, t.dir,
-			workday(now, closeDaysAgo+t.days, t.hour, 5), t.out, quote, words})
+		d.Touches = append(d.Touches, ct)
 	}
-	if cameBackAt != nil {
+	if d.CameBackAt != nil {
 		words := 14
-		rows = append(rows, []any{d.org.ID, dealID, prospectID, ownerID, "email", "inbound", *cameBackAt, "replied", nil, &words})
+		d.Touches = append(d.Touches, postgres.ClosedTouch{Kind: "email", Direction: "inbound", Outcome: "replied", At: *d.CameBackAt, Words: &words})
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"touches"},
-		[]string{"org_id", "deal_id", "prospect_id", "rep_id", "kind", "direction", "occurred_at", "outcome", "quote_amount", "word_count"},
-		pgx.CopyFromRows(rows))
-	if err != nil {
-		return err
-	}
-	return insertWalk(ctx, tx, d.org.ID, dealID, ownerID, s, created, closed)
+	d.Walk = walk(s, d.CreatedAt, d.ClosedAt)
+	return d
 }
 
-// insertWalk records the deal's stage walk: opened as a lead, through the
-// open stages up to the one the story reached at even steps, then closed.
-func insertWalk(ctx context.Context, tx pgx.Tx, orgID, dealID, ownerID int64, s *story, created, closed time.Time) error {
-	var walk []string
-	for _, st := range []string{"lead", "qualified", "proposal", "negotiation"} {
-		walk = append(walk, st)
+// walk is the deal's stage walk: opened as a lead, through the open stages
+// up to the one the story reached at even steps, then closed.
+func walk(s *story, created, closed time.Time) []postgres.StageStep {
+	var stages []string
+	for _, st := range pipeline.OpenStages {
+		stages = append(stages, st)
 		if st == s.reached {
 			break
 		}
 	}
-	walk = append(walk, s.stage)
-	var from *string
-	for n, st := range walk {
-		at := created.Add(closed.Sub(created) * time.Duration(n) / time.Duration(len(walk)-1))
+	stages = append(stages, s.stage)
+	steps := make([]postgres.StageStep, len(stages))
+	for n, st := range stages {
+		at := created.Add(closed.Sub(created) * time.Duration(n) / time.Duration(len(stages)-1))
 		at = workday(at, 0, 16, 30)
 		if n == 0 {
 			at = created
 		}
-		if n == len(walk)-1 {
+		if n == len(stages)-1 {
 			at = closed
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, orgID, dealID, from, st, ownerID, at); err != nil {
-			return err
-		}
-		from = &walk[n]
+		steps[n] = postgres.StageStep{Stage: st, At: at}
 	}
-	return nil
+	return steps
 }
