@@ -129,7 +129,7 @@ type Digest struct {
 }
 
 // UntouchedDays is how long an open deal may go without a touch before the
-// digest (and the home page) lists it.
+// home page and the digest list it.
 const UntouchedDays = 14
 
 // DigestListLimit caps each list of a digest; the counts stay exact.

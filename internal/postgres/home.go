@@ -11,8 +11,8 @@ import (
 )
 
 // UntouchedAfter is how long an open deal may go without a touch before the
-// home page lists it.
-const UntouchedAfter = 14 * 24 * time.Hour
+// home page (and the digest) lists it.
+const UntouchedAfter = pipeline.UntouchedDays * 24 * time.Hour
 
 // Home returns the actor's own deals that need attention, in one round trip.
 func (s *DealService) Home(ctx context.Context, a pipeline.Actor, now time.Time) (*pipeline.Home, error) {
