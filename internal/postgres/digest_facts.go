@@ -109,10 +109,10 @@ var digestQueries = []string{
 	`SELECT m.uid, m.grp, sum(t.n)::int, sum(fl.opened)::int, sum(fl.decided)::int, sum(cl.n)::int
 	FROM m
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM touches t
-		WHERE t.rep_id = m.member AND t.occurred_at >= m.from_at AND t.occurred_at < m.to_at) t
+		WHERE t.rep_id = m.member AND t.org_id = $1 AND t.occurred_at >= m.from_at AND t.occurred_at < m.to_at) t
 	CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE f.opened_at >= m.from_at AND f.opened_at < m.to_at) AS opened,
 			count(*) FILTER (WHERE f.decided_by IS NOT NULL AND f.decided_at >= m.from_at AND f.decided_at < m.to_at) AS decided
-		FROM deals d JOIN flags f ON f.deal_id = d.id
+		FROM deals d JOIN flags f ON f.deal_id = d.id AND f.org_id = $1
 		WHERE d.org_id = $1 AND d.owner_id = m.member AND (f.opened_at >= m.from_at OR f.decided_at >= m.from_at)) fl
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM deals d
 		WHERE d.org_id = $1 AND d.owner_id = m.member AND d.stage IN ('won', 'lost', 'disqualified')
