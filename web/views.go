@@ -27,6 +27,7 @@ const (
 	NavScoring   = "scoring"
 	NavUsers     = "users"
 	NavProfile   = "profile"
+	NavDigests   = "digests"
 )
 
 // FormErrorKey is the key of an Errors map that holds a message about the

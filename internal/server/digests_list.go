@@ -24,5 +24,5 @@ func (s *Server) digestsList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.DigestsView{Week: f.Week, Status: f.Status, Entries: list, Loc: userLoc(r)}
-	s.render(w, r, http.StatusOK, web.DigestsPage(s.page(r, "Digest outbox", ""), v))
+	s.render(w, r, http.StatusOK, web.DigestsPage(s.page(r, "Digest outbox", web.NavDigests), v))
 }
