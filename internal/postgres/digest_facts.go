@@ -84,10 +84,13 @@ var digestQueries = []string{
 	FROM u JOIN deals d ON d.org_id = $1 AND d.owner_id = u.id` + digestDealJoins + `
 	WHERE d.stage IN ('won', 'lost', 'disqualified') AND d.stage_changed_at >= u.from_at AND d.stage_changed_at < u.to_at
 	ORDER BY u.id, d.stage_changed_at`,
-	// Touches last week and the week before.
-	`SELECT u.id, count(*) FILTER (WHERE t.occurred_at >= u.from_at), count(*) FILTER (WHERE t.occurred_at < u.from_at)
-	FROM u JOIN touches t ON t.rep_id = u.id AND t.occurred_at >= u.before_at AND t.occurred_at < u.to_at
-	WHERE t.org_id = $1 GROUP BY u.id`,
+	// Touches last week and the week before: two index-only ranges of
+	// touches_rep_idx per user. A touch's rep is of the touch's org (the
+	// foreign key says so), so the rep ids scope the touches to the org.
+	`SELECT u.id, t.last, t.before FROM u CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE t.occurred_at >= u.from_at) AS last,
+			count(*) FILTER (WHERE t.occurred_at < u.from_at) AS before
+		FROM touches t WHERE t.rep_id = u.id AND t.occurred_at >= u.before_at AND t.occurred_at < u.to_at) t`,
 	// The team's flags awaiting review, oldest first, with the count and the money at risk.
 	`SELECT * FROM (
 		SELECT m.uid, count(*) OVER w, (sum(d.amount) OVER w)::bigint, row_number() OVER (w ORDER BY f.opened_at, f.id) AS rn,
@@ -105,18 +108,32 @@ var digestQueries = []string{
 			AND f.decided_at >= m.from_at AND f.decided_at < m.to_at
 		LEFT JOIN users dm ON dm.id = f.decided_by` + digestDealJoins + `) x
 	WHERE rn <= ` + strconv.Itoa(pipeline.DigestListLimit) + ` ORDER BY 1, rn`,
-	// The activity table: a row per rep (manager) or team (admin).
-	`SELECT m.uid, m.grp, sum(t.n)::int, sum(fl.opened)::int, sum(fl.decided)::int, sum(cl.n)::int
+	// The activity table: a row per rep (manager) or team (admin). The
+	// flags and closes of the reported weeks are read once for everyone
+	// (fl, cl), then counted per member; touches per member as above.
+	`, fl AS (
+		SELECT d.owner_id, f.opened_at, f.decided_at, f.decided_by IS NOT NULL AS decided
+		FROM flags f JOIN deals d ON d.id = f.deal_id AND d.org_id = $1
+		WHERE f.org_id = $1 AND (f.opened_at >= (SELECT min(from_at) FROM u) OR f.decided_at >= (SELECT min(from_at) FROM u))
+	), cl AS (
+		SELECT d.owner_id, d.stage_changed_at AS at FROM deals d
+		WHERE d.org_id = $1 AND d.stage IN ('won', 'lost', 'disqualified') AND d.stage_changed_at >= (SELECT min(from_at) FROM u)
+	), mf AS (
+		SELECT m.uid, m.member,
+			count(*) FILTER (WHERE fl.opened_at >= m.from_at AND fl.opened_at < m.to_at) AS opened,
+			count(*) FILTER (WHERE fl.decided AND fl.decided_at >= m.from_at AND fl.decided_at < m.to_at) AS decided
+		FROM m JOIN fl ON fl.owner_id = m.member GROUP BY m.uid, m.member
+	), mc AS (
+		SELECT m.uid, m.member, count(*) AS n
+		FROM m JOIN cl ON cl.owner_id = m.member AND cl.at >= m.from_at AND cl.at < m.to_at GROUP BY m.uid, m.member
+	)
+	SELECT m.uid, m.grp, sum(t.n)::int, coalesce(sum(mf.opened), 0)::int, coalesce(sum(mf.decided), 0)::int,
+		coalesce(sum(mc.n), 0)::int
 	FROM m
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM touches t
-		WHERE t.rep_id = m.member AND t.org_id = $1 AND t.occurred_at >= m.from_at AND t.occurred_at < m.to_at) t
-	CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE f.opened_at >= m.from_at AND f.opened_at < m.to_at) AS opened,
-			count(*) FILTER (WHERE f.decided_by IS NOT NULL AND f.decided_at >= m.from_at AND f.decided_at < m.to_at) AS decided
-		FROM deals d JOIN flags f ON f.deal_id = d.id AND f.org_id = $1
-		WHERE d.org_id = $1 AND d.owner_id = m.member AND (f.opened_at >= m.from_at OR f.decided_at >= m.from_at)) fl
-	CROSS JOIN LATERAL (SELECT count(*) AS n FROM deals d
-		WHERE d.org_id = $1 AND d.owner_id = m.member AND d.stage IN ('won', 'lost', 'disqualified')
-			AND d.stage_changed_at >= m.from_at AND d.stage_changed_at < m.to_at) cl
+		WHERE t.rep_id = m.member AND t.occurred_at >= m.from_at AND t.occurred_at < m.to_at) t
+	LEFT JOIN mf ON mf.uid = m.uid AND mf.member = m.member
+	LEFT JOIN mc ON mc.uid = m.uid AND mc.member = m.member
 	GROUP BY m.uid, m.grp ORDER BY m.uid, lower(m.grp)`,
 }
 
