@@ -21,7 +21,9 @@ type Cents int64
 const MaxUnits = 10_000_000_000_000
 
 // Error is a problem with typed input. Its text is written for the person who
-// typed the amount, so a form can show it next to the field unchanged.
+// typed the amount, so a form can show it next to the field unchanged: a
+// sentence with a capital and a full stop, like every other message beside a
+// field (not the lower-case style of Go's own error strings).
 type Error string
 
 func (e Error) Error() string { return string(e) }
@@ -29,11 +31,11 @@ func (e Error) Error() string { return string(e) }
 // The errors Parse returns. ErrEmpty is separate so that callers can treat an
 // optional field (a deal's list price or cost) as "not entered".
 const (
-	ErrEmpty    Error = "enter an amount"
-	ErrInvalid  Error = "enter an amount like 12,500.00"
-	ErrNegative Error = "enter an amount of zero or more"
-	ErrDecimals Error = "use at most two decimals, like 12,500.50"
-	ErrTooLarge Error = "enter an amount below 10,000,000,000,000"
+	ErrEmpty    Error = "Enter an amount."
+	ErrInvalid  Error = "Enter an amount like 12,500.00."
+	ErrNegative Error = "Enter an amount of zero or more."
+	ErrDecimals Error = "Use at most two decimals, like 12,500.50."
+	ErrTooLarge Error = "Enter an amount below 10,000,000,000,000."
 )
 
 // Parse reads an amount the way people type it in the US style: digits with

@@ -54,7 +54,7 @@ func TestDeal_BadInputKeepsValues(t *testing.T) {
 	for _, tc := range []struct {
 		name, field, value, msg string
 	}{
-		{"AmountLetters", "amount", "twelve grand", "enter an amount like 12,500.00"},
+		{"AmountLetters", "amount", "twelve grand", "Enter an amount like 12,500.00."},
 		{"AmountNegative", "amount", "-5", "zero or more"},
 		{"CostThreeDecimals", "cost", "12.345", "at most two decimals"},
 		{"BadDate", "expected_close", "31/12/2026", "Enter a date like 2026-12-31."},
