@@ -134,7 +134,7 @@ func TestAccessMatrix(t *testing.T) {
 			} else {
 				check("GET prospect", c.get(prospect), http.StatusNotFound, false)
 				check("GET prospects q", c.get("/prospects?q=acme"), http.StatusOK, false)
-				check("POST contact", c.post(prospect+"/contacts", url.Values{"contact_name": {"Mallory"}}), http.StatusNotFound, false)
+				check("POST contact", c.post(prospect+"/contacts", url.Values{"name": {"Mallory"}}), http.StatusNotFound, false)
 			}
 
 			touch := url.Values{"kind": {"call"}, "direction": {"outbound"}, "notes": {"matrix " + v.email}}

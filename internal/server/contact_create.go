@@ -16,7 +16,7 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	form := contactFormFrom(r)
+	form := contactFormFrom(r, "")
 	_, err := s.Prospects.AddContact(r.Context(), actor(r), id,
 		pipeline.ContactInput{Name: form.Name, Email: form.Email, Phone: form.Phone, Title: form.Title})
 	if s.refused(w, r, err, nil, func(errs formErrors) {

@@ -145,12 +145,15 @@ func moneyInput(c *money.Cents) string {
 	return c.Input()
 }
 
-func contactFormFrom(r *http.Request) web.ContactForm {
+// contactFormFrom reads a contact's fields: name, email, phone and title,
+// each with prefix ("contact_" on the new-prospect form, whose own name is
+// the company's; none on the add-contact form, as the contract says).
+func contactFormFrom(r *http.Request, prefix string) web.ContactForm {
 	return web.ContactForm{
-		Name:  r.PostFormValue("contact_name"),
-		Email: r.PostFormValue("contact_email"),
-		Phone: r.PostFormValue("contact_phone"),
-		Title: r.PostFormValue("contact_title"),
+		Name:  r.PostFormValue(prefix + "name"),
+		Email: r.PostFormValue(prefix + "email"),
+		Phone: r.PostFormValue(prefix + "phone"),
+		Title: r.PostFormValue(prefix + "title"),
 	}
 }
 

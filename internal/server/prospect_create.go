@@ -19,7 +19,7 @@ func (s *Server) prospectCreate(w http.ResponseWriter, r *http.Request) {
 		Website:  r.PostFormValue("website"),
 		Industry: r.PostFormValue("industry"),
 		Notes:    r.PostFormValue("notes"),
-		Contact:  contactFormFrom(r),
+		Contact:  contactFormFrom(r, "contact_"),
 	}
 	contact := pipeline.ContactInput{Name: form.Contact.Name, Email: form.Contact.Email, Phone: form.Contact.Phone, Title: form.Contact.Title}
 	p, err := s.Prospects.CreateProspect(r.Context(), actor(r),
