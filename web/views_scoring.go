@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,10 +16,22 @@ type ScoringView struct {
 	EffortP90 float64   // the org's effort percentile from won deals; 0 when the fallback applies
 	// Values holds the form's values as typed, by setting name (the rule's
 	// JSON name); Errors the message beside each, plus FormErrorKey.
-	Values  map[string]string
-	Errors  map[string]string
+	Values map[string]string
+	Errors map[string]string
+	// Changes lists the settings whose typed value differs from the rules
+	// in force, in page order; nil on a fresh page.
+	Changes []RuleChange
+	// Posted is true when the form came back (a preview or a refusal), so
+	// the summary can say "no changes" rather than nothing.
+	Posted  bool
 	Preview *ScoringPreview // nil until "Preview" is pressed
 	Loc     *time.Location
+}
+
+// RuleChange is one setting the typed rules change: its name and the value
+// in force and the typed value, both as the form shows them.
+type RuleChange struct {
+	Name, From, To string
 }
 
 // ScoringPreview is what the typed rules would do to the org's open deals.
@@ -44,9 +57,56 @@ type RuleGroup struct {
 }
 
 // RuleField is one setting. Name is the rule's JSON name, which is also the
-// form field's name and the key of its error.
+// form field's name and the key of its error. A Percent setting is stored as
+// a fraction (0.2) and typed and shown as a percentage (20).
 type RuleField struct {
 	Name, Label, Hint string
+	Percent           bool
+}
+
+// plain is a setting typed as stored.
+func plain(name, label, hint string) RuleField {
+	return RuleField{Name: name, Label: label, Hint: hint}
+}
+
+// pct is a setting stored as a fraction and typed in percent.
+func pct(name, label, hint string) RuleField {
+	return RuleField{Name: name, Label: label, Hint: hint, Percent: true}
+}
+
+// PercentSettings names the settings typed in percent.
+func PercentSettings() map[string]bool {
+	out := map[string]bool{}
+	for _, g := range ScoringGroups {
+		for _, f := range g.Fields {
+			if f.Percent {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// ruleLabel names a setting for the summary of changes: the group's title
+// and the field's label ("Thin margin: weight").
+func ruleLabel(name string) string {
+	for _, g := range ScoringGroups {
+		for _, f := range g.Fields {
+			if f.Name == name {
+				label := strings.TrimSuffix(f.Label, " (%)")
+				return g.Title + ": " + strings.ToLower(label[:1]) + label[1:]
+			}
+		}
+	}
+	return name
+}
+
+// ruleUnit is what follows a setting's value in the summary.
+func ruleUnit(name string) string {
+	if PercentSettings()[name] {
+		return " %"
+	}
+	return ""
 }
 
 // ScoringGroups lists every setting of the scoring rules, grouped by signal,
@@ -54,64 +114,64 @@ type RuleField struct {
 var ScoringGroups = []RuleGroup{
 	{Title: "Bands", Intro: "A deal's points (0 to 100) are the sum of the signals below; these lines turn them into a verdict.",
 		Fields: []RuleField{
-			{"watch_from", "Watch from", "Points from which a deal is marked Watch."},
-			{"flag_from", "Not good money from", "Points from which a deal is flagged for review."},
+			plain("watch_from", "Watch from", "Points from which a deal is marked Watch."),
+			plain("flag_from", "Not good money from", "Points from which a deal is flagged for review."),
 		}},
 	{Signal: "margin_hit", Title: "Thin margin", Intro: "The deal keeps too little of its price.",
 		Fields: []RuleField{
 			weight("margin_weight"),
-			{"margin_floor", "Margin floor", "A margin below this fires, as a fraction: 0.20 is 20%. Selling at a loss counts one and a half times the weight."},
+			pct("margin_floor", "Margin floor (%)", "A margin below this percentage fires. Selling at a loss counts one and a half times the weight."),
 		}},
 	{Signal: "discount_depth", Title: "Deep discount", Intro: "The price is far below the list price.",
 		Fields: []RuleField{
 			weight("discount_weight"),
-			{"discount_from", "Discount that fires", "As a fraction of the list price: 0.25 is 25% off."},
-			{"discount_full", "Discount at full strength", "At this discount the signal counts its whole weight."},
+			pct("discount_from", "Discount that fires (%)", "Percent off the list price: 25 is a quarter off."),
+			pct("discount_full", "Discount at full strength (%)", "At this discount the signal counts its whole weight."),
 		}},
 	{Signal: "requotes", Title: "Quoted again and again", Intro: "The same deal keeps getting new quotes.",
 		Fields: []RuleField{
 			weight("requotes_weight"),
-			{"requotes_from", "Quotes that fire", "At this many quotes the signal counts half its weight."},
-			{"requotes_full", "Quotes at full strength", "At this many quotes it counts its whole weight."},
+			plain("requotes_from", "Quotes that fire", "At this many quotes the signal counts half its weight."),
+			plain("requotes_full", "Quotes at full strength", "At this many quotes it counts its whole weight."),
 		}},
 	{Signal: "unresponsive", Title: "Prospect does not answer", Intro: "Calls, emails and quotes go out and nothing comes back.",
 		Fields: []RuleField{
 			weight("unresponsive_weight"),
-			{"unresponsive_from", "Unanswered touches in a row that fire", "Counts half the weight at this many."},
-			{"unresponsive_full", "Unanswered touches at full strength", "Counts the whole weight at this many."},
-			{"reply_window_days", "Days a reply may take", "A reply within this many days answers a touch."},
-			{"silence_days", "Days of silence that fire", "Days since the prospect last answered while the rep keeps reaching out."},
-			{"silence_full_days", "Days of silence at full strength", ""},
+			plain("unresponsive_from", "Unanswered touches in a row that fire", "Counts half the weight at this many."),
+			plain("unresponsive_full", "Unanswered touches at full strength", "Counts the whole weight at this many."),
+			plain("reply_window_days", "Days a reply may take", "A reply within this many days answers a touch."),
+			plain("silence_days", "Days of silence that fire", "Days since the prospect last answered while the rep keeps reaching out."),
+			plain("silence_full_days", "Days of silence at full strength", ""),
 		}},
 	{Signal: "terse_replies", Title: "One-word replies", Intro: "Written replies are a word or two long.",
 		Fields: []RuleField{
 			weight("terse_weight"),
-			{"terse_min_replies", "Replies needed to judge", "Fewer written replies than this say too little."},
-			{"terse_max_median_words", "Words in a typical reply", "Fires when the median reply is this many words or fewer."},
+			plain("terse_min_replies", "Replies needed to judge", "Fewer written replies than this say too little."),
+			plain("terse_max_median_words", "Words in a typical reply", "Fires when the median reply is this many words or fewer."),
 		}},
 	{Signal: "wont_commit", Title: "Won't commit to a time", Intro: "Meetings and calls are missed, moved or declined.",
 		Fields: []RuleField{
 			weight("wont_commit_weight"),
-			{"wont_commit_from", "Missed meetings that fire", "Counts half the weight at this many."},
-			{"wont_commit_full", "Missed meetings at full strength", "Counts the whole weight at this many."},
+			plain("wont_commit_from", "Missed meetings that fire", "Counts half the weight at this many."),
+			plain("wont_commit_full", "Missed meetings at full strength", "Counts the whole weight at this many."),
 		}},
 	{Signal: "off_hours", Title: "Replies after hours", Intro: "The prospect answers in the evening or at weekends.",
 		Fields: []RuleField{
 			weight("off_hours_weight"),
-			{"off_hours_share", "Share of replies after hours", "As a fraction of the inbound touches: 0.30 is 30%."},
-			{"off_hours_min_inbound", "Inbound touches needed to judge", ""},
+			pct("off_hours_share", "Share of replies after hours (%)", "Percent of the inbound touches."),
+			plain("off_hours_min_inbound", "Inbound touches needed to judge", ""),
 		}},
 	{Signal: "effort_vs_value", Title: "Effort out of proportion", Intro: "More touches per 1,000 of value than your won deals needed.",
 		Fields: []RuleField{
 			weight("effort_weight"),
-			{"effort_fallback", "Touches per 1,000 without history", "Used until there are enough won deals to learn from."},
-			{"effort_min_touches", "Touches needed to judge", ""},
+			plain("effort_fallback", "Touches per 1,000 without history", "Used until there are enough won deals to learn from."),
+			plain("effort_min_touches", "Touches needed to judge", ""),
 		}},
 	{Signal: "future_promise", Title: "Promised future business", Intro: "The deal is marked as bringing more business later.",
 		Fields: []RuleField{weight("future_promise_weight")}},
 	{Signal: "triad", Title: "Thin, silent and re-quoted", Intro: "A thin margin, a silent prospect and repeated quotes together flag a deal whatever its total.",
 		Fields: []RuleField{
-			{"triad_min_severity", "Strength each of the three needs", "From 0 to 1 of each signal's full strength: 0.25 means a margin at most a quarter of the way down from the floor to zero."},
+			pct("triad_min_severity", "Strength each of the three needs (%)", "Percent of each signal's full strength: 25 means a margin at least a quarter of the way down from the floor to zero."),
 		}},
 }
 

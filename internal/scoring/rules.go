@@ -201,7 +201,8 @@ func (v validation) between(field string, x, lo, hi float64, msg string) {
 }
 
 func (v validation) fraction(field string, x float64) {
-	v.between(field, x, 0, 1, "Enter a fraction from 0 to 1, for example 0.25 for 25%.")
+	// Stored as a fraction, typed as a percentage on the settings page.
+	v.between(field, x, 0, 1, "Enter a percentage from 0 to 100, like 25.")
 }
 
 func (v validation) hour(field string, h, lo, hi int) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -111,7 +112,8 @@ func TestScoring_FlagThroughTheRoutes(t *testing.T) {
 	}
 }
 
-// rulesForm is the settings form filled with rules.
+// rulesForm is the settings form filled with rules, typed as a person types
+// them: fractions as percentages.
 func rulesForm(t *testing.T, r scoring.Rules, action string, edits map[string]string) url.Values {
 	t.Helper()
 	raw, err := json.Marshal(r)
@@ -123,7 +125,11 @@ func rulesForm(t *testing.T, r scoring.Rules, action string, edits map[string]st
 		t.Fatal(err)
 	}
 	form := url.Values{"action": {action}}
+	percent := web.PercentSettings()
 	for k, v := range m {
+		if x, ok := v.(float64); ok && percent[k] {
+			v = math.Round(x*100*1e6) / 1e6
+		}
 		form.Set(k, fmt.Sprint(v))
 	}
 	for k, v := range edits {
@@ -275,7 +281,7 @@ func TestScoringSettings_BadValues(t *testing.T) {
 		{"WeightTooBig", "margin_weight", "500", "Enter a weight from 0 to 100."},
 		{"NotWhole", "requotes_from", "2.5", "Enter a whole number"},
 		{"WatchAboveFlag", "watch_from", "60", "Watch must start at or below the flag line."},
-		{"FractionAboveOne", "margin_floor", "20", "Enter a fraction from 0 to 1"},
+		{"PercentAbove100", "margin_floor", "120", "Enter a percentage from 0 to 100"},
 	} {
 		for _, action := range []string{"save", "preview"} {
 			res := manager.post("/settings/scoring", rulesForm(t, scoring.DefaultRules(), action, map[string]string{tc.field: tc.value}))
@@ -325,5 +331,48 @@ func TestScoring_ClosedDealLeavesTheBand(t *testing.T) {
 	}
 	if got := a.flagStatuses(id); len(got) != 1 || got[0] != "resolved" {
 		t.Errorf("flags %v, want the one flag resolved", got)
+	}
+}
+
+// Shares, margins and discounts are typed and shown in percent, stored as
+// fractions; the bar under the form sums up what the typed values change.
+func TestScoringSettings_Percent(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.signedIn("admin@example.com")
+	page := admin.get("/settings/scoring").body
+	if !strings.Contains(page, `name="margin_floor" type="text" value="20"`) || !strings.Contains(page, "Change a value, then Preview") {
+		t.Fatal("the margin floor is not shown as 20 (percent), or the bar has no hint")
+	}
+	res := admin.post("/settings/scoring", rulesForm(t, scoring.DefaultRules(), "preview",
+		map[string]string{"margin_floor": "15", "off_hours_share": "35%", "margin_weight": "40"}))
+	if res.status != http.StatusOK {
+		t.Fatalf("preview: %d", res.status)
+	}
+	for _, want := range []string{
+		`data-changes="3"`, "3 changes from the rules in force",
+		"Thin margin: weight: 30 → <strong>40</strong>",
+		"Thin margin: margin floor: 20 % → <strong>15 %</strong>",
+		"Replies after hours: share of replies after hours: 30 % → <strong>35 %</strong>",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	res = admin.post("/settings/scoring", rulesForm(t, scoring.DefaultRules(), "save", map[string]string{"margin_floor": "15", "off_hours_share": "35%"}))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.status)
+	}
+	var floor, share float64
+	err := a.DB.Pool.QueryRow(context.Background(), `SELECT (rules->>'margin_floor')::float8, (rules->>'off_hours_share')::float8
+		FROM scoring_rules ORDER BY version DESC LIMIT 1`).Scan(&floor, &share)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if floor != 0.15 || share != 0.35 {
+		t.Errorf("stored margin floor %v and share %v, want the fractions 0.15 and 0.35", floor, share)
+	}
+	if page := admin.get("/settings/scoring").body; !strings.Contains(page, `name="margin_floor" type="text" value="15"`) {
+		t.Error("the saved floor is not shown as 15")
 	}
 }

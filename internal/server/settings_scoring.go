@@ -109,6 +109,8 @@ func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, status in
 		EffortP90: rules.EffortP90,
 		Values:    values,
 		Errors:    errs,
+		Changes:   ruleChanges(rules, values),
+		Posted:    r.Method == http.MethodPost,
 		Preview:   previewView(preview),
 		Loc:       userLoc(r),
 	}
@@ -143,26 +145,30 @@ func previewView(p *pipeline.RulesPreview) *web.ScoringPreview {
 // a setting added to scoring appears here without a second list to update
 // (web.ScoringGroups gives it a label, and a test checks it does).
 
-// ruleSetting is one settable field of scoring.Rules.
+// ruleSetting is one settable field of scoring.Rules. A percent setting is
+// a fraction in the rules and a percentage in the form.
 type ruleSetting struct {
-	name  string
-	index int
+	name    string
+	index   int
+	percent bool
 }
 
 // ruleSettings lists the fields of scoring.Rules stored as JSON.
 func ruleSettings() []ruleSetting {
 	t := reflect.TypeFor[scoring.Rules]()
+	percent := web.PercentSettings()
 	var out []ruleSetting
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name != "" && name != "-" {
-			out = append(out, ruleSetting{name: name, index: i})
+			out = append(out, ruleSetting{name: name, index: i, percent: percent[name]})
 		}
 	}
 	return out
 }
 
-// ruleValues formats rules for the form.
+// ruleValues formats rules for the form, fractions as percentages
+// (0.2 is "20"; rounding drops float noise such as 0.07 × 100 = 7.000000000000001).
 func ruleValues(rules scoring.Rules) map[string]string {
 	rv := reflect.ValueOf(rules)
 	values := map[string]string{}
@@ -171,10 +177,31 @@ func ruleValues(rules scoring.Rules) map[string]string {
 		case reflect.Int:
 			values[f.name] = strconv.FormatInt(v.Int(), 10)
 		case reflect.Float64:
-			values[f.name] = strconv.FormatFloat(v.Float(), 'f', -1, 64)
+			x := v.Float()
+			if f.percent {
+				x = math.Round(x*100*1e6) / 1e6
+			}
+			values[f.name] = strconv.FormatFloat(x, 'f', -1, 64)
 		}
 	}
 	return values
+}
+
+// ruleChanges lists, in page order, the settings whose typed value differs
+// from the rules in force. Values that do not parse are left out: their
+// field carries the message.
+func ruleChanges(current scoring.Rules, typed map[string]string) []web.RuleChange {
+	rules, _ := parseRules(typed, current)
+	now, next := ruleValues(current), ruleValues(rules)
+	var out []web.RuleChange
+	for _, g := range web.ScoringGroups {
+		for _, f := range g.Fields {
+			if now[f.Name] != next[f.Name] {
+				out = append(out, web.RuleChange{Name: f.Name, From: now[f.Name], To: next[f.Name]})
+			}
+		}
+	}
+	return out
 }
 
 // formRuleValues reads the form's values as typed.
@@ -187,7 +214,7 @@ func formRuleValues(r *http.Request) map[string]string {
 }
 
 // parseRules reads the typed values onto base (which supplies the fields the
-// form does not carry). It only checks that each is a number of the right
+// form does not carry), percentages back into fractions. It only checks that each is a number of the right
 // kind; ranges are scoring.Rules.Validate's business.
 func parseRules(values map[string]string, base scoring.Rules) (scoring.Rules, formErrors) {
 	errs := formErrors{}
@@ -203,10 +230,16 @@ func parseRules(values map[string]string, base scoring.Rules) (scoring.Rules, fo
 			}
 			v.SetInt(int64(n))
 		case reflect.Float64:
+			if f.percent {
+				raw = strings.TrimSpace(strings.TrimSuffix(raw, "%"))
+			}
 			x, err := strconv.ParseFloat(raw, 64)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				errs[f.name] = "Enter a number, like 30 or 0.25."
+				errs[f.name] = "Enter a number, like 30 or 12.5."
 				continue
+			}
+			if f.percent {
+				x /= 100
 			}
 			v.SetFloat(x)
 		}
