@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"time"
 
 	"goodmoney/internal/pipeline"
@@ -78,12 +79,15 @@ type TimelineView struct {
 	Loc      *time.Location
 }
 
-// DealListView is /deals with its filters.
+// DealListView is /deals with its filters and order. Query holds the
+// filters as the URL carries them, for the sort links.
 type DealListView struct {
 	Deals   []*pipeline.Deal
 	Filter  pipeline.DealFilter
+	Query   url.Values
 	Owners  []Option
 	NextURL string // "" on the last page
+	Now     time.Time
 	Loc     *time.Location
 }
 

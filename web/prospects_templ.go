@@ -662,7 +662,7 @@ func ProspectPage(p Page, v ProspectPageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = dealTable(v.Deals, false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = dealTable(v.Deals, false, nil).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

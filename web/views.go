@@ -4,10 +4,13 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"goodmoney/internal/pipeline"
 )
 
 // Roles, as stored on a user.
@@ -348,4 +351,95 @@ func digestURL(id int64, format string) templ.SafeURL {
 		u += "?format=" + format
 	}
 	return templ.SafeURL(u)
+}
+
+// The deals list's filters and orders.
+var (
+	stageFilterOptions = append([]Option{
+		{"open", "Open deals"}, {"closed", "Closed (won, lost, disqualified)"}, {"all", "All stages"},
+	}, stageOptions...)
+	sortOptions = []Option{
+		{pipeline.SortRisk, "Risk (flagged first)"},
+		{pipeline.SortAmount, "Amount (largest first)"},
+		{pipeline.SortMargin, "Margin (thinnest first)"},
+		{pipeline.SortNextDue, "Next step due (soonest first)"},
+		{pipeline.SortNewest, "Newest first"},
+		{pipeline.SortTitle, "Title (A to Z)"},
+		{pipeline.SortOwner, "Owner (A to Z)"},
+		{pipeline.SortStage, "Stage (lead first)"},
+	}
+)
+
+// stageFilterValue is the stage select's value for the filter's stage
+// ("" in the filter is every stage).
+func stageFilterValue(stage string) string {
+	if stage == "" {
+		return "all"
+	}
+	return stage
+}
+
+// dealsIntro says what the deals list shows.
+func dealsIntro(v DealListView) string {
+	what := "Open deals"
+	switch v.Filter.Stage {
+	case "":
+		what = "Deals in every stage"
+	case "closed":
+		what = "Closed deals"
+	case "open":
+	default:
+		what = StageLabel(v.Filter.Stage) + " deals"
+	}
+	return what + ", " + sortPhrase(v.Filter) + ". Click a column to sort by it; closed deals are under Stage."
+}
+
+// sortPhrase names the list's order in words ("sorted by amount (largest
+// first)", or "sorted by amount, reversed").
+func sortPhrase(f pipeline.DealFilter) string {
+	for _, o := range sortOptions {
+		if o.Value == f.Sort {
+			label := strings.ToLower(o.Label)
+			if f.Desc != pipeline.DealSorts[f.Sort] {
+				base, _, _ := strings.Cut(label, " (")
+				return "sorted by " + base + ", reversed"
+			}
+			return "sorted by " + label
+		}
+	}
+	return "newest first"
+}
+
+// sortHref is the link of a column head: sort by key, or reverse the order
+// when it already sorts by key.
+func sortHref(v *DealListView, key string) string {
+	q := url.Values{}
+	for k, vals := range v.Query {
+		q[k] = vals
+	}
+	q.Set("sort", key)
+	if v.Filter.Sort == key {
+		if v.Filter.Desc {
+			q.Set("dir", "asc")
+		} else {
+			q.Set("dir", "desc")
+		}
+	}
+	return "/deals?" + q.Encode()
+}
+
+// ariaSort is the aria-sort of the column in use.
+func ariaSort(desc bool) string {
+	if desc {
+		return "descending"
+	}
+	return "ascending"
+}
+
+// sortArrow marks the column in use.
+func sortArrow(desc bool) string {
+	if desc {
+		return "↓"
+	}
+	return "↑"
 }

@@ -102,6 +102,13 @@ func (d *Deal) NextStepOverdue(now time.Time, loc *time.Location) bool {
 	return d.NextStepDue.Before(today)
 }
 
+// NeedsNextStep reports whether an open deal has no next step, or one whose
+// due date has passed (in loc): the deals a rep should plan before anything
+// else. The deals list's "next=needed" filter asks the same in SQL.
+func (d *Deal) NeedsNextStep(now time.Time, loc *time.Location) bool {
+	return d.IsOpen() && (strings.TrimSpace(d.NextStep) == "" || d.NextStepOverdue(now, loc))
+}
+
 // DealInput is a deal as entered on the form, already parsed into types.
 type DealInput struct {
 	ProspectID    int64
@@ -142,21 +149,48 @@ func (in *DealInput) Validate() map[string]string {
 	return errs
 }
 
-// DealFilter narrows a deal list. After is the keyset cursor: the id of the
-// last deal of the previous page (lists are ordered newest first by id).
+// DealFilter narrows and orders a deal list. Stage is a stage, "open",
+// "closed" or "" for every stage. NextStepNeeded keeps the open deals with no
+// next step or one due before Today (the viewer's date). Sort names one of
+// DealSorts; Desc reverses it. After is the keyset cursor the previous page
+// gave as its Next, opaque to callers.
 type DealFilter struct {
-	Stage   string
-	OwnerID int64
-	Band    string
-	Q       string
-	After   int64
-	Limit   int
+	Stage          string
+	OwnerID        int64
+	Band           string
+	Q              string
+	NextStepNeeded bool
+	Today          time.Time
+	Sort           string
+	Desc           bool
+	After          string
+	Limit          int
+}
+
+// The orders of the deals list. SortRisk puts the deals most in need of
+// attention first: band (not good money, watch, ok), then points, then amount.
+const (
+	SortRisk    = "risk"
+	SortNewest  = "newest"
+	SortTitle   = "title"
+	SortOwner   = "owner"
+	SortStage   = "stage"
+	SortAmount  = "amount"
+	SortMargin  = "margin"
+	SortNextDue = "due"
+)
+
+// DealSorts lists the orders of the deals list, each with the direction it
+// starts in: true for descending (largest, newest or riskiest first).
+var DealSorts = map[string]bool{
+	SortRisk: true, SortNewest: true, SortTitle: false, SortOwner: false,
+	SortStage: false, SortAmount: true, SortMargin: false, SortNextDue: false,
 }
 
 // DealPage is one page of a deal list.
 type DealPage struct {
 	Deals []*Deal
-	Next  int64 // cursor for the next page; 0 when this is the last
+	Next  string // cursor for the next page; "" when this is the last
 }
 
 // StageColumn is one column of the board.

@@ -245,57 +245,6 @@ func dealAudit(d *pipeline.Deal) map[string]any {
 	}
 }
 
-// ListDeals returns one page of the deals the actor may see, newest first.
-func (s *DealService) ListDeals(ctx context.Context, a pipeline.Actor, f pipeline.DealFilter) (*pipeline.DealPage, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
-	var qa args
-	where := []string{dealScope(a, &qa)}
-	if f.Stage == "open" {
-		where = append(where, "d.stage IN "+openStagesSQL)
-	} else if f.Stage != "" {
-		where = append(where, "d.stage = "+qa.add(f.Stage))
-	}
-	if f.OwnerID != 0 {
-		where = append(where, "d.owner_id = "+qa.add(f.OwnerID))
-	}
-	from := "deals d"
-	if f.Band != "" {
-		// s.org_id is the deal's; saying so lets deal_scores_band_deal_idx
-		// hand out the band's deal ids in id order.
-		from += " JOIN deal_scores s ON s.deal_id = d.id"
-		where = append(where, "s.org_id = d.org_id", "s.band = "+qa.add(f.Band), "d.stage IN "+openStagesSQL)
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		from += " JOIN prospects p ON p.id = d.prospect_id"
-		pat := qa.add("%" + escapeLike(q) + "%")
-		where = append(where, "(d.title ILIKE "+pat+" OR p.name ILIKE "+pat+")")
-	}
-	if f.After > 0 {
-		where = append(where, "d.id < "+qa.add(f.After))
-	}
-	// The page's ids are picked first, from indexes alone where they allow
-	// (deals_owner_idx, deal_scores_band_deal_idx); the display columns are
-	// joined for those rows only.
-	sql := `SELECT ` + dealColumns + ` FROM ` + dealJoins + ` WHERE d.id IN (SELECT d.id FROM ` + from +
-		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY d.id DESC LIMIT ` + qa.add(f.Limit+1) + `) ORDER BY d.id DESC`
-	rows, err := s.db.Pool.Query(ctx, sql, qa...)
-	if err != nil {
-		return nil, wrapConn(fmt.Errorf("list deals: %w", err))
-	}
-	deals, err := collectDeals(rows)
-	if err != nil {
-		return nil, wrapConn(fmt.Errorf("list deals: %w", err))
-	}
-	page := &pipeline.DealPage{Deals: deals}
-	if len(deals) > f.Limit {
-		page.Deals = deals[:f.Limit]
-		page.Next = page.Deals[f.Limit-1].ID
-	}
-	return page, nil
-}
-
 // escapeLike escapes the LIKE wildcards in user input.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
