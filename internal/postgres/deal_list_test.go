@@ -69,7 +69,9 @@ func TestListDeals_SortedPages(t *testing.T) {
 		pipeline.SortRisk: func(a, b *pipeline.Deal) int {
 			return cmp.Or(cmp.Compare(rank[a.Band], rank[b.Band]), cmp.Compare(a.Points, b.Points), cmp.Compare(a.Amount, b.Amount))
 		},
-		pipeline.SortTitle:   func(a, b *pipeline.Deal) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) },
+		pipeline.SortTitle: func(a, b *pipeline.Deal) int {
+			return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+		},
 		pipeline.SortOwner:   func(a, b *pipeline.Deal) int { return strings.Compare(a.OwnerName, b.OwnerName) },
 		pipeline.SortStage:   func(a, b *pipeline.Deal) int { return cmp.Compare(stageRank(a), stageRank(b)) },
 		pipeline.SortAmount:  func(a, b *pipeline.Deal) int { return cmp.Compare(a.Amount, b.Amount) },
