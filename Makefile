@@ -30,9 +30,11 @@ test: deps-postgres deps-chromium
 generate:
 	$(GO) tool templ generate -path web
 
-# lint checks formatting, vet and that the committed templ output is current.
+# lint checks formatting, vet, that go.mod and go.sum are tidy and that the
+# committed templ output is current.
 lint:
 	@test -z "$$(gofmt -l cmd internal web migrations)" || { gofmt -l cmd internal web migrations; echo "gofmt needed"; exit 1; }
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy and commit"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./...
 	$(GO) tool templ generate -path web

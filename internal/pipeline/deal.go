@@ -240,7 +240,6 @@ type TimelineItem struct {
 // A deal the actor may not see is ENOTFOUND, never EFORBIDDEN.
 type DealService interface {
 	CreateDeal(ctx context.Context, a Actor, in DealInput) (*Deal, error)
-	Deal(ctx context.Context, a Actor, id int64) (*Deal, error)
 	DealDetail(ctx context.Context, a Actor, id int64, timelineOffset int) (*DealDetail, error)
 	// UpdateDeal saves an edit made from in.Version; a newer stored version is
 	// ECONFLICT and the error is a *ConflictError carrying the stored deal.

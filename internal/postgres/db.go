@@ -109,7 +109,7 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// scanID maps SQL NULL to the zero id.
+// idOrZero maps SQL NULL to the zero id.
 func idOrZero(p *int64) int64 {
 	if p == nil {
 		return 0

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -356,39 +358,31 @@ func jsonArray(v any, n int) (string, error) {
 
 // fingerprint hashes (FNV-1a, 64 bits) what the score card shows beyond
 // points and band, so a rescore can tell an unchanged score without encoding
-// it. It never needs to match anything but itself.
+// it. It never needs to match anything but itself (nor the fingerprints
+// already stored, which it does: strings end with a zero byte, numbers are
+// 8 bytes little-endian). The bytes go through a buffer on the stack.
 func fingerprint(sc *scoring.Score) int64 {
-	h := fnvOffset
+	var buf [1024]byte
+	b := buf[:0]
+	str := func(s string) { b = append(append(b, s...), 0) }
+	u64 := func(v uint64) { b = binary.LittleEndian.AppendUint64(b, v) }
 	for _, s := range sc.Signals {
-		h = h.str(s.Code).str(s.Label).str(s.Evidence)
-		h = h.u64(math.Float64bits(s.Severity)).u64(math.Float64bits(s.Points)).u64(uint64(len(s.TouchIDs)))
+		str(s.Code)
+		str(s.Label)
+		str(s.Evidence)
+		u64(math.Float64bits(s.Severity))
+		u64(math.Float64bits(s.Points))
+		u64(uint64(len(s.TouchIDs)))
 		for _, id := range s.TouchIDs {
-			h = h.u64(uint64(id))
+			u64(uint64(id))
 		}
 	}
-	h = h.u64(uint64(len(sc.Hints)))
+	u64(uint64(len(sc.Hints)))
 	for _, x := range sc.Hints {
-		h = h.str(x.Code).str(x.Text)
+		str(x.Code)
+		str(x.Text)
 	}
-	return int64(h)
-}
-
-type fnv uint64
-
-const fnvOffset fnv = 14695981039346656037
-
-func (h fnv) byte(b byte) fnv { return (h ^ fnv(b)) * 1099511628211 }
-
-func (h fnv) str(s string) fnv {
-	for i := 0; i < len(s); i++ {
-		h = h.byte(s[i])
-	}
-	return h.byte(0)
-}
-
-func (h fnv) u64(v uint64) fnv {
-	for i := 0; i < 64; i += 8 {
-		h = h.byte(byte(v >> i))
-	}
-	return h
+	h := fnv.New64a()
+	h.Write(b)
+	return int64(h.Sum64())
 }

@@ -74,15 +74,6 @@ func compress(next http.Handler) http.Handler {
 	return wrap(next)
 }
 
-func limitBody(n int64) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, n)
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
 // logRequests logs every request and records it in the metrics by its chi
 // route pattern, known once the router has matched it.
 func (s *Server) logRequests(next http.Handler) http.Handler {

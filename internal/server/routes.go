@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"goodmoney/web"
 )
@@ -11,7 +12,7 @@ import (
 // Handler returns the router with every route of the app.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.resolveClient, s.logRequests, s.recoverPanic, compress, securityHeaders, limitBody(1<<20))
+	r.Use(requestID, s.resolveClient, s.logRequests, s.recoverPanic, compress, securityHeaders, middleware.RequestSize(1<<20))
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	r.Get("/healthz", s.healthz)
