@@ -31,14 +31,15 @@ var allowed = map[string][]string{
 	"internal/mail":       {},
 	"internal/mailtest":   {},
 	"internal/money":      {},
+	"internal/outcomes":   {"internal/money", "internal/scoring"},
 	"internal/password":   {},
 	"internal/pglocal":    {},
 	"internal/pgtest":     {"internal/pglocal", "internal/postgres"},
-	"internal/pipeline":   {"internal/money", "internal/password", "internal/scoring"},
-	"internal/postgres":   {"internal/money", "internal/password", "internal/pipeline", "internal/scoring", "migrations"},
+	"internal/pipeline":   {"internal/money", "internal/outcomes", "internal/password", "internal/scoring"},
+	"internal/postgres":   {"internal/money", "internal/outcomes", "internal/password", "internal/pipeline", "internal/scoring", "migrations"},
 	"internal/scoring":    {"internal/money"},
 	"internal/seed":       {"internal/money", "internal/password", "internal/pipeline", "internal/postgres"},
-	"internal/server":     {"internal/money", "internal/pipeline", "internal/scoring", "web"},
+	"internal/server":     {"internal/money", "internal/outcomes", "internal/pipeline", "internal/scoring", "web"},
 	"internal/servertest": {"internal/digest", "internal/pipeline", "internal/postgres", "internal/server"},
 	"migrations":          {},
 	"web":                 {"internal/money", "internal/pipeline", "internal/scoring"},
@@ -53,6 +54,7 @@ var forbidden = map[string][]string{
 	"web":               {"internal/postgres"},
 	"web/email":         {"internal/postgres"},
 	"internal/digest":   {"internal/postgres"},
+	"internal/outcomes": {"internal/postgres", "internal/server", "web"},
 	"internal/pipeline": {"internal/postgres", "internal/server", "web"},
 }
 
@@ -60,7 +62,7 @@ var forbidden = map[string][]string{
 // layer, the domain, scoring and rendering know nothing of the store. (jobs
 // names pgx.Tx only as the type parameter of River's client, inside its
 // workers; its API is generic.)
-var noDatabaseDriver = []string{"internal/server", "internal/pipeline", "internal/scoring", "internal/money",
+var noDatabaseDriver = []string{"internal/server", "internal/pipeline", "internal/scoring", "internal/outcomes", "internal/money",
 	"internal/digest", "internal/mail", "web", "web/email"}
 
 type pkg struct {
