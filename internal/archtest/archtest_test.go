@@ -22,7 +22,7 @@ const module = "goodmoney"
 // here on purpose: data flows handler → domain (pipeline) → store
 // (postgres) → PostgreSQL, and scoring calls nobody.
 var allowed = map[string][]string{
-	"cmd/goodmoney": {"internal/digest", "internal/jobs", "internal/mail", "internal/money", "internal/pglocal",
+	"cmd/goodmoney": {"internal/digest", "internal/jobs", "internal/mail", "internal/metrics", "internal/money", "internal/pglocal",
 		"internal/pipeline", "internal/postgres", "internal/scoring", "internal/seed", "internal/server"},
 	"cmd/benchrun":        {"internal/digest", "internal/pglocal", "internal/pipeline", "internal/postgres", "internal/seed"},
 	"internal/archtest":   {},
@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"internal/jobs":       {"internal/pipeline"},
 	"internal/mail":       {},
 	"internal/mailtest":   {},
+	"internal/metrics":    {"internal/pipeline"},
 	"internal/money":      {},
 	"internal/outcomes":   {"internal/money", "internal/scoring"},
 	"internal/password":   {},
