@@ -75,6 +75,9 @@ func TestHarnessTiny(t *testing.T) {
 	if d := res.Digest; d == nil || d.Stats.Due != st.Users || d.Stats.Recorded != st.Users || d.Time <= 0 {
 		t.Errorf("digests: %+v, want all %d users recorded", d, st.Users)
 	}
+	if o := res.Outcomes; o == nil || o.Deals == 0 || o.Time <= 0 || o.Cold <= 0 || o.Warm <= 0 {
+		t.Errorf("outcomes: %+v, want the back-test of the closed deals and the manager's page timed", o)
+	}
 	var left int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM touches WHERE notes = $1`, benchNote).Scan(&left); err != nil || left != 0 || res.BenchTouches == 0 {
 		t.Errorf("bench touches: %d logged, %d left behind (%v)", res.BenchTouches, left, err)
@@ -93,7 +96,7 @@ func TestHarnessTiny(t *testing.T) {
 	b, _ := os.ReadFile(md)
 	text := string(b)
 	for _, want := range []string{"Findings written by hand.", "More notes.", "ceiling (a)", "ceiling (b)", "deal page", "band=not_good_money",
-		"prospects?q=", "POST /deals/{id}/touches", "full rescore", "peak RSS", "/review", "Monday digests of every user"} {
+		"prospects?q=", "POST /deals/{id}/touches", "full rescore", "peak RSS", "/review", "Monday digests of every user", "back-test of"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("BENCHMARKS.md lacks %q", want)
 		}

@@ -36,7 +36,7 @@ type Options struct {
 	WriteRate int           // open-loop requests per second for the touch POST
 	Log       io.Writer     // one line per measurement
 	// Only, when not empty, limits the run to these loads (by key: deal,
-	// band, search, touch, rescore, digest); the ceilings always run.
+	// band, search, touch, rescore, digest, outcomes); the ceilings always run.
 	Only map[string]bool
 	// ProfileDir, when set, receives a CPU profile of the server (from its
 	// /debug/pprof) taken during each closed loop, named after the load.
@@ -104,14 +104,15 @@ type Results struct {
 	Loads         []*LoadResult
 	Rescore       pipeline.RescoreStats
 	RescoreTime   time.Duration
-	Scan          time.Duration // the faster of ScanPlanned and ScanIndexOnly
-	ScanPlanned   time.Duration // SELECT deal_id, count(*) FROM touches GROUP BY deal_id, as planned
-	ScanIndexOnly time.Duration // the same, made to read touches_deal_idx alone
-	PeakRSSKB     int64         // server's high-water mark during the loads
-	StartRSSKB    int64         // its high-water mark before them (start-up, start-up rescore)
-	RSSReset      bool          // whether the mark could be reset between the two
-	BenchTouches  int           // touches the write loads logged (removed afterwards)
-	Digest        *digestResult // nil when not measured
+	Scan          time.Duration   // the faster of ScanPlanned and ScanIndexOnly
+	ScanPlanned   time.Duration   // SELECT deal_id, count(*) FROM touches GROUP BY deal_id, as planned
+	ScanIndexOnly time.Duration   // the same, made to read touches_deal_idx alone
+	PeakRSSKB     int64           // server's high-water mark during the loads
+	StartRSSKB    int64           // its high-water mark before them (start-up, start-up rescore)
+	RSSReset      bool            // whether the mark could be reset between the two
+	BenchTouches  int             // touches the write loads logged (removed afterwards)
+	Digest        *digestResult   // nil when not measured
+	Outcomes      *outcomesResult // nil when not measured
 }
 
 // Load looks a load up by key.
@@ -194,6 +195,14 @@ func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 		}
 		logf("benchrun: built and recorded the digests of %d users (%d with nothing to say) in %s",
 			res.Digest.Stats.Recorded, res.Digest.Stats.Skipped, res.Digest.Time.Round(time.Millisecond))
+	}
+	if o.wants("outcomes") {
+		if res.Outcomes, err = measureOutcomes(ctx, t, f); err != nil {
+			return nil, err
+		}
+		logf("benchrun: back-test of %d closed deals in %s (bare scan %s); manager's report first %s, then p50 %s",
+			res.Outcomes.Deals, res.Outcomes.Time.Round(time.Millisecond), res.Outcomes.Scan.Round(time.Millisecond),
+			ms(res.Outcomes.Cold), ms(res.Outcomes.Warm))
 	}
 	if !o.wants("rescore") {
 		return res, nil

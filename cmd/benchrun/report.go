@@ -56,6 +56,9 @@ func (r *Report) Table() string {
 		fmt.Fprintf(&b, "| Monday digests of every user (%s) | %s for %d users: %d recorded (%d with nothing to say, skipped), set-based | | | ≤ 60 s %s | | | |\n",
 			d.Week, d.Time.Round(10*time.Millisecond), d.Stats.Due, d.Stats.Recorded, d.Stats.Skipped, verdict(d.Time <= 60*time.Second && d.Stats.Recorded == d.Stats.Due))
 	}
+	if o := res.Outcomes; o != nil {
+		b.WriteString(o.row())
+	}
 	peak := "not reset: includes start-up"
 	if res.RSSReset {
 		peak = fmt.Sprintf("before the loads, start-up rescore included: %.0f MB", float64(res.StartRSSKB)/1024)

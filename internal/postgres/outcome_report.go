@@ -192,3 +192,14 @@ func (s *ScoreService) BackTestRules(ctx context.Context, a pipeline.Actor, q ou
 	c := outcomes.Compare(sets[0], sets[1])
 	return &c, nil
 }
+
+// BackTest back-tests rules over the actor's closed deals of q and keeps
+// nothing: the benchmark's measure of a full run.
+func (s *ScoreService) BackTest(ctx context.Context, a pipeline.Actor, q outcomes.Query, rules scoring.Rules) ([]outcomes.Row, error) {
+	var qa args
+	sets, err := s.backTest(ctx, a.OrgID, dealScope(a, &qa), qa, q, []scoring.Rules{rules}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sets[0], nil
+}
