@@ -30,11 +30,12 @@ type outcomesResult struct {
 // once to run their team's back-test, then 20 times from the kept result.
 func measureOutcomes(ctx context.Context, t Target, f *fixture) (*outcomesResult, error) {
 	var r outcomesResult
-	planned, err := bareScan(ctx, t.Pool, false)
+	bench := postgres.NewBench(t.DB)
+	planned, err := bench.BareTouchScan(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	indexOnly, err := bareScan(ctx, t.Pool, true)
+	indexOnly, err := bench.BareTouchScan(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +45,7 @@ func measureOutcomes(ctx context.Context, t Target, f *fixture) (*outcomesResult
 	if errs != nil {
 		return nil, fmt.Errorf("outcomes query: %v", errs)
 	}
-	scores := postgres.NewScoreService(postgres.NewDB(t.Pool))
+	scores := postgres.NewScoreService(t.DB)
 	rules, err := scores.Rules(ctx, t.OrgID)
 	if err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func measureOutcomes(ctx context.Context, t Target, f *fixture) (*outcomesResult
 	if len(f.managers) == 0 {
 		return &r, nil
 	}
-	if _, err := t.Pool.Exec(ctx, `DELETE FROM outcome_runs WHERE org_id = $1`, t.OrgID); err != nil {
-		return nil, fmt.Errorf("forget kept back-tests: %w", err)
+	if err := bench.ForgetOutcomes(ctx, t.OrgID); err != nil {
+		return nil, err
 	}
 	m := f.managers[0]
 	if r.Cold, err = timeGet(ctx, t.BaseURL+"/reports/outcomes", m.cookie); err != nil {

@@ -200,3 +200,12 @@ func (b *Bench) BareTouchScan(ctx context.Context, indexOnly bool) (time.Duratio
 	})
 	return took, err
 }
+
+// ForgetOutcomes deletes the org's kept back-tests, so the next view of
+// the outcomes report runs one.
+func (b *Bench) ForgetOutcomes(ctx context.Context, orgID int64) error {
+	if _, err := b.db.Pool.Exec(ctx, `DELETE FROM outcome_runs WHERE org_id = $1`, orgID); err != nil {
+		return fmt.Errorf("forget kept back-tests: %w", err)
+	}
+	return nil
+}
