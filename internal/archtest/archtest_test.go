@@ -24,7 +24,7 @@ const module = "goodmoney"
 var allowed = map[string][]string{
 	"cmd/goodmoney": {"internal/digest", "internal/jobs", "internal/mail", "internal/metrics", "internal/money", "internal/pglocal",
 		"internal/pipeline", "internal/postgres", "internal/scoring", "internal/seed", "internal/server"},
-	"cmd/benchrun":        {"internal/digest", "internal/pglocal", "internal/pipeline", "internal/postgres", "internal/seed"},
+	"cmd/benchrun":        {"internal/digest", "internal/outcomes", "internal/pglocal", "internal/pipeline", "internal/postgres", "internal/seed"},
 	"internal/archtest":   {},
 	"internal/digest":     {"internal/mail", "internal/pipeline", "web/email"},
 	"internal/jobs":       {"internal/pipeline"},
