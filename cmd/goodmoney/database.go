@@ -14,8 +14,10 @@ import (
 // database is an open pool and, when the private cluster is used, the
 // cluster to stop on exit.
 type database struct {
-	Pool    *pgxpool.Pool
-	cluster *pglocal.Cluster
+	Pool *pgxpool.Pool
+	// ConnString is what Pool connected with, for pg_dump and pg_restore.
+	ConnString string
+	cluster    *pglocal.Cluster
 }
 
 // openDatabase connects to DATABASE_URL, or else starts (or attaches to) the
@@ -43,6 +45,7 @@ func openDatabase(ctx context.Context, cfg config, logger *slog.Logger, maxConns
 			logger.Info("using the running private PostgreSQL", "dir", dir)
 		}
 	}
+	d.ConnString = connString
 	pcfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		d.Close()

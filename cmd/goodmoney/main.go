@@ -39,6 +39,8 @@ Usage:
                                     build, record and send one user's Monday digest
   goodmoney digest preview --user EMAIL
                                     print this week's digest of a user as plain text
+  goodmoney backup FILE             pg_dump (custom format) of the database to FILE
+  goodmoney restore FILE            load a backup into an empty database
 
 Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, MAIL_FROM, BASE_URL, SESSION_SECURE, LOG_FORMAT,
 RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h),
@@ -69,6 +71,10 @@ func main() {
 		err = runUser(ctx, cfg, logger, os.Args[2:])
 	case "digest":
 		err = runDigest(ctx, cfg, logger, os.Args[2:])
+	case "backup":
+		err = runBackup(ctx, cfg, logger, os.Args[2:])
+	case "restore":
+		err = runRestore(ctx, cfg, logger, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -69,3 +69,8 @@ func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
+
+// VersionDirs lists the bin folders of the installed PostgreSQL versions
+// (/usr/lib/postgresql/*/bin), newest first: where client tools such as
+// pg_dump live when they are not on PATH.
+func VersionDirs() []string { return defaultSearchDirs() }

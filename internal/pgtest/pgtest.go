@@ -78,6 +78,29 @@ func NewDBURL(tb testing.TB) (*pgxpool.Pool, string) {
 	return pool, connString
 }
 
+// NewEmptyDBURL returns the connection string of a fresh database with no
+// tables at all, not even migrated: for restoring a backup into. The
+// database is dropped when the test ends.
+func NewEmptyDBURL(tb testing.TB) string {
+	tb.Helper()
+	s, err := proc.get()
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name, err := s.createEmpty(ctx)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.drop(name); err != nil {
+			tb.Errorf("pgtest: %v", err)
+		}
+	})
+	return s.cluster.ConnString(name)
+}
+
 // Main runs the tests, then stops the cluster and removes its folder. It
 // returns the exit code for os.Exit.
 func Main(m *testing.M) int {

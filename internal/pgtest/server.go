@@ -142,6 +142,16 @@ func (s *server) clone(ctx context.Context) (string, error) {
 	return name, nil
 }
 
+// createEmpty creates a database with no tables at all (from template0)
+// and returns its name.
+func (s *server) createEmpty(ctx context.Context) (string, error) {
+	name := fmt.Sprintf("t_%d", s.clones.Add(1))
+	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
+		return "", fmt.Errorf("create empty database %s: %w", name, err)
+	}
+	return name, nil
+}
+
 // drop removes a test database, disconnecting whatever the test left open.
 func (s *server) drop(name string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

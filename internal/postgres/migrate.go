@@ -71,3 +71,17 @@ func (db *DB) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// UserTables counts the tables outside PostgreSQL's own schemas: zero means
+// the database is empty, so a backup may be restored into it.
+func UserTables(ctx context.Context, pool *pgxpool.Pool) (int, error) {
+	var n int
+	err := pool.QueryRow(ctx, `
+		SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		  AND n.nspname NOT LIKE 'pg\_%'`).Scan(&n)
+	if err != nil {
+		return 0, wrapConn(fmt.Errorf("count tables: %w", err))
+	}
+	return n, nil
+}
