@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -224,7 +222,3 @@ func (b *browser) mustGet(u string) string {
 	}
 	return body
 }
-
-func sprint(a ...any) string { return fmt.Sprint(a...) }
-
-var _ = context.Background
