@@ -22,7 +22,7 @@ const module = "goodmoney"
 // here on purpose: data flows handler → domain (pipeline) → store
 // (postgres) → PostgreSQL, and scoring calls nobody.
 var allowed = map[string][]string{
-	"cmd/goodmoney": {"internal/digest", "internal/jobs", "internal/mail", "internal/metrics", "internal/money", "internal/pglocal",
+	"cmd/goodmoney": {"internal/digest", "internal/jobs", "internal/mail", "internal/metrics", "internal/money", "internal/pgdump", "internal/pglocal",
 		"internal/pipeline", "internal/postgres", "internal/scoring", "internal/seed", "internal/server"},
 	"cmd/benchrun":        {"internal/digest", "internal/outcomes", "internal/pglocal", "internal/pipeline", "internal/postgres", "internal/seed"},
 	"internal/archtest":   {},
@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/money":      {},
 	"internal/outcomes":   {"internal/money", "internal/scoring"},
 	"internal/password":   {},
+	"internal/pgdump":     {"internal/pglocal"},
 	"internal/pglocal":    {},
 	"internal/pgtest":     {"internal/pglocal", "internal/postgres"},
 	"internal/pipeline":   {"internal/money", "internal/outcomes", "internal/password", "internal/scoring"},
