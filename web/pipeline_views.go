@@ -66,6 +66,7 @@ type DealPageView struct {
 	Conflict *pipeline.Deal // the stored values when an edit was refused as stale
 	Loc      *time.Location // the viewer's timezone, for dates and times
 	Now      time.Time
+	Actions  DealActions // close, walk away, reopen, decide, coaching
 }
 
 // TimelineView is the timeline fragment, swapped in by htmx after a touch.
@@ -128,9 +129,12 @@ type ProspectNewView struct {
 
 // HomeView is the home page.
 type HomeView struct {
-	Name  string
-	Home  *pipeline.Home
-	Quick TouchForm
-	Loc   *time.Location
-	Now   time.Time
+	Name     string
+	Home     *pipeline.Home
+	Quick    TouchForm
+	Loc      *time.Location
+	Now      time.Time
+	Coaching []*pipeline.CoachingNote // on the viewer's deals, not yet acknowledged
+	Team     *pipeline.TeamReview     // managers and admins: flags awaiting review
+	Currency string
 }

@@ -31,6 +31,8 @@ const (
 	NavUsers     = "users"
 	NavProfile   = "profile"
 	NavDigests   = "digests"
+	NavAudit     = "audit"
+	NavWalkaway  = "walkaway"
 )
 
 // FormErrorKey is the key of an Errors map that holds a message about the

@@ -23,6 +23,9 @@ type services struct {
 	deals        *postgres.DealService
 	users        *postgres.UserService
 	prospects    *postgres.ProspectService
+	review       *postgres.ReviewService
+	audit        *postgres.AuditService
+	orgs         *postgres.OrgService
 	housekeeping *postgres.Housekeeping
 	// digests needs the mail settings: runServe sets it (newDigests).
 	digests *digest.Service
@@ -33,13 +36,17 @@ type services struct {
 // changes its inputs.
 func newServices(db *postgres.DB) *services {
 	scores := postgres.NewScoreService(db)
+	deals := postgres.NewDealService(db, scores)
 	return &services{
 		db:           db,
 		scores:       scores,
 		outcomes:     postgres.NewOutcomeService(db, scores),
-		deals:        postgres.NewDealService(db, scores),
+		deals:        deals,
 		users:        postgres.NewUserService(db),
 		prospects:    postgres.NewProspectService(db),
+		review:       postgres.NewReviewService(db, deals),
+		audit:        postgres.NewAuditService(db),
+		orgs:         postgres.NewOrgService(db),
 		housekeeping: postgres.NewHousekeeping(db),
 	}
 }
@@ -78,6 +85,10 @@ func (s *services) server(cfg server.Config, logger *slog.Logger, m *metrics.Met
 		Scoring:       s.scores,
 		Digests:       s.digests,
 		Outcomes:      s.outcomes,
+		Closer:        s.deals,
+		Review:        s.review,
+		Audit:         s.audit,
+		OrgSettings:   s.orgs,
 		EmailThrottle: postgres.NewLoginThrottle(s.db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(s.db),

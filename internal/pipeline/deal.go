@@ -203,10 +203,12 @@ type StageColumn struct {
 
 // StageChange records a deal moving between stages.
 type StageChange struct {
-	From   string
-	To     string
-	ByName string
-	At     time.Time
+	From    string
+	To      string
+	ByName  string
+	At      time.Time
+	Reasons []string // why it closed, for a close
+	Note    string
 }
 
 // StageTime is how long a deal spent (or has spent so far) in one stage.
@@ -226,6 +228,7 @@ type DealDetail struct {
 	TimelinePrev int // offset of the newer page, when TimelineAt > 0
 	StageTimes   []StageTime
 	Score        *scoring.Score // the stored score; nil until the deal is scored
+	Review       DealReview
 }
 
 // TimelineItem is a touch or a stage change on the deal's timeline.

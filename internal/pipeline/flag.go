@@ -9,8 +9,9 @@ import (
 // Flags follow the score. A flag opens when an open deal is in the
 // not-good-money band and has no flag asking for attention (open or
 // snoozed). It resolves by itself when the deal leaves the band, or closes,
-// before anyone reviewed it. A manager who keeps a deal (status kept, with
-// the points and signal codes of that moment) is not asked again until
+// before anyone reviewed it. A manager who keeps a deal or coaches its rep
+// (status kept or coached, with the points and signal codes of that moment)
+// is not asked again until
 // KeepHolds says the keep no longer holds; then a new flag opens. The store
 // applies these rules to a whole batch of deals at once.
 

@@ -160,6 +160,9 @@ func (s *DealService) UpdateDeal(ctx context.Context, a pipeline.Actor, id int64
 			return fmt.Errorf("update deal %d: %w", id, err)
 		}
 		if in.Stage != before.Stage {
+			if msg := closeByMove(in.Stage); msg != "" {
+				return pipeline.Invalid(map[string]string{"stage": msg})
+			}
 			if err := changeStage(ctx, tx, a, before, in.Stage, now); err != nil {
 				return err
 			}
@@ -191,6 +194,9 @@ func (s *DealService) MoveDeal(ctx context.Context, a pipeline.Actor, id int64, 
 			d = before
 			return nil
 		}
+		if msg := closeByMove(stage); msg != "" {
+			return pipeline.Invalid(map[string]string{"stage": msg})
+		}
 		if err := changeStage(ctx, tx, a, before, stage, s.db.Now()); err != nil {
 			return err
 		}
@@ -205,11 +211,24 @@ func (s *DealService) MoveDeal(ctx context.Context, a pipeline.Actor, id int64, 
 	return d, err
 }
 
+// closeByMove refuses a plain stage change that would close a deal: every
+// close says why, through CloseDeal or Disqualify.
+func closeByMove(stage string) string {
+	switch stage {
+	case pipeline.StageWon, pipeline.StageLost:
+		return "Say why it closed: use Won or Lost with a reason."
+	case pipeline.StageDisqualified:
+		return "Walk away with the Disqualify form: it asks why and drafts the message to the prospect."
+	}
+	return ""
+}
+
 // changeStage moves a locked deal to another stage and records the change.
 func changeStage(ctx context.Context, tx pgx.Tx, a pipeline.Actor, d *pipeline.Deal, to string, now time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE deals SET stage = $2, stage_changed_at = $3, updated_at = $3, version = version + 1,
-			came_back_at = CASE WHEN $4 THEN NULL ELSE came_back_at END
+			came_back_at = CASE WHEN $4 THEN NULL ELSE came_back_at END,
+			open_band = CASE WHEN $2 IN `+openStagesSQL+` THEN (SELECT s.band FROM deal_scores s WHERE s.deal_id = $1) END
 		WHERE id = $1`, d.ID, to, now, pipeline.ForgetsCameBack(to))
 	if err != nil {
 		return fmt.Errorf("move deal %d: %w", d.ID, err)

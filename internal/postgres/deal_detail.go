@@ -33,7 +33,8 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 	var dealArgs args
 	b.Queue(`SELECT `+dealColumns+`, s.points, s.band, s.signals, s.hints, s.rules_version, s.computed_at,
 			ARRAY(SELECT sc.to_stage FROM deal_stage_changes sc WHERE sc.deal_id = d.id ORDER BY sc.at, sc.id),
-			ARRAY(SELECT sc.at FROM deal_stage_changes sc WHERE sc.deal_id = d.id ORDER BY sc.at, sc.id)
+			ARRAY(SELECT sc.at FROM deal_stage_changes sc WHERE sc.deal_id = d.id ORDER BY sc.at, sc.id),
+			d.close_note, d.closed_points, d.freed_minutes, (SELECT walkaway_template FROM orgs WHERE id = d.org_id)
 		FROM `+dealJoins+` WHERE d.id = `+dealArgs.add(id)+` AND `+dealScope(a, &dealArgs), dealArgs...)
 
 	b.Queue(`SELECT c.id, c.prospect_id, c.name, c.email, c.phone, c.title FROM contacts c
@@ -43,19 +44,21 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 	// Touches name their contact by id; the names come from the contacts
 	// above (a touch's contact is one of the deal's prospect's).
 	b.Queue(`SELECT at, id, touch, kind, direction, outcome, duration_min, quote_amount, word_count, notes,
-			contact_id, by_name, from_stage, to_stage
+			contact_id, by_name, from_stage, to_stage, reasons
 		FROM (
 			SELECT t.occurred_at AS at, t.id, true AS touch, t.kind, t.direction, t.outcome, t.duration_min,
 				t.quote_amount, t.word_count, t.notes, t.contact_id, r.name AS by_name,
-				NULL::text AS from_stage, NULL::text AS to_stage
+				NULL::text AS from_stage, NULL::text AS to_stage, NULL::text[] AS reasons
 			FROM touches t JOIN users r ON r.id = t.rep_id
 			WHERE t.deal_id = $1 AND t.org_id = $2
 			UNION ALL
-			SELECT sc.at, sc.id, false, '', '', '', NULL, NULL, NULL, '', NULL,
-				coalesce(u.name, ''), sc.from_stage, sc.to_stage
+			SELECT sc.at, sc.id, false, '', '', '', NULL, NULL, NULL, sc.note, NULL,
+				coalesce(u.name, ''), sc.from_stage, sc.to_stage, sc.reasons
 			FROM deal_stage_changes sc LEFT JOIN users u ON u.id = sc.by_user
 			WHERE sc.deal_id = $1 AND sc.org_id = $2
 		) x ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4`, id, a.OrgID, TimelinePageSize+1, offset)
+
+	queueDealReview(&b, id, a.OrgID)
 
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
@@ -70,6 +73,9 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 	}
 	if detail.Timeline, err = scanTimeline(res, detail.Contacts); err != nil {
 		return nil, fmt.Errorf("deal %d timeline: %w", id, err)
+	}
+	if err := scanDealReview(res, &detail.Review); err != nil {
+		return nil, fmt.Errorf("deal %d review: %w", id, err)
 	}
 	detail.TimelineAt, detail.TimelinePrev = offset, max(offset-TimelinePageSize, 0)
 	if len(detail.Timeline) > TimelinePageSize {
@@ -90,11 +96,13 @@ func scanDealDetail(row pgx.Row, now time.Time) (*pipeline.DealDetail, error) {
 	var computedAt *time.Time
 	var stages []string
 	var at []time.Time
-	err := row.Scan(append(dealDest(&d), &points, &band, &sc.Signals, &sc.Hints, &rulesVersion, &computedAt, &stages, &at)...)
+	var rv pipeline.DealReview
+	err := row.Scan(append(dealDest(&d), &points, &band, &sc.Signals, &sc.Hints, &rulesVersion, &computedAt, &stages, &at,
+		&rv.CloseNote, &rv.ClosedPoints, &rv.FreedMinutes, &rv.WalkawayTemplate)...)
 	if err != nil {
 		return nil, err
 	}
-	detail := &pipeline.DealDetail{Deal: &d, StageTimes: stageTimes(stages, at, now)}
+	detail := &pipeline.DealDetail{Deal: &d, StageTimes: stageTimes(stages, at, now), Review: rv}
 	if points != nil {
 		sc.Points, sc.Band, sc.RulesVersion, sc.AsOf = *points, scoring.Band(*band), *rulesVersion, *computedAt
 		detail.Score = &sc
@@ -138,14 +146,15 @@ func scanTimeline(res pgx.BatchResults, contacts []*pipeline.Contact) ([]pipelin
 		var contactID *int64
 		var from, to *string
 		var byName string
+		var reasons []string
 		err := r.Scan(&item.At, &t.ID, &isTouch, &t.Kind, &t.Direction, &t.Outcome, &t.DurationMin,
-			&t.QuoteAmount, &t.WordCount, &t.Notes, &contactID, &byName, &from, &to)
+			&t.QuoteAmount, &t.WordCount, &t.Notes, &contactID, &byName, &from, &to, &reasons)
 		if isTouch {
 			t.OccurredAt, t.ContactID, t.RepName = item.At, idOrZero(contactID), byName
 			t.ContactName = contactName(contacts, t.ContactID)
 			item.Touch = &t
 		} else {
-			sc := &pipeline.StageChange{To: deref(to), From: deref(from), ByName: byName, At: item.At}
+			sc := &pipeline.StageChange{To: deref(to), From: deref(from), ByName: byName, At: item.At, Reasons: reasons, Note: t.Notes}
 			item.StageChange = sc
 		}
 		return item, err

@@ -53,7 +53,7 @@ var openFlagsSQL = `
 			SELECT f.status, f.points, f.signals FROM flags f
 			WHERE f.deal_id = u.deal_id AND f.org_id = $1
 			ORDER BY f.opened_at DESC, f.id DESC LIMIT 1) last
-		WHERE last.status = 'kept' AND ` + keepHoldsSQL + `)
+		WHERE last.status IN ('kept', 'coached') AND ` + keepHoldsSQL + `)
 	ON CONFLICT (deal_id) WHERE status IN ('open', 'snoozed') DO NOTHING`
 
 func (f *flagRows) queue(b *pgx.Batch, orgID int64, now time.Time) {

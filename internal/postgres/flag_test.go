@@ -107,7 +107,7 @@ func TestFlags_ClosedDeals(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	d := f.lowMarginChased()
-	if _, err := f.deals.MoveDeal(f.ctx, f.rep, d.ID, pipeline.StageLost); err != nil {
+	if _, err := f.deals.CloseDeal(f.ctx, f.rep, d.ID, pipeline.CloseInput{Outcome: pipeline.OutcomeLost, Reasons: []string{"price"}}); err != nil {
 		t.Fatal(err)
 	}
 	got := f.flags(d.ID)

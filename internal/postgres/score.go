@@ -316,11 +316,21 @@ func (w *scoreWrites) queued() [4]bool {
 	return [4]bool{len(w.ids) > 0, len(w.flag.ids) > 0, len(w.leftBand) > 0, len(w.closed) > 0}
 }
 
-const upsertScoresSQL = `
+// upsertScoresSQL stores the scores and keeps each open deal's band on the
+// deal row (deals.open_band), where the review queue and the band filter
+// find a rep's flagged deals in one index range.
+var upsertScoresSQL = `
+	WITH u AS (
+		SELECT * FROM unnest($4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+			AS u(deal_id, points, band, signals, hints, fingerprint)
+	), bands AS (
+		UPDATE deals d SET open_band = u.band FROM u
+		WHERE d.id = u.deal_id AND d.org_id = $1 AND d.stage IN ` + openStagesSQL + `
+			AND d.open_band IS DISTINCT FROM u.band
+	)
 	INSERT INTO deal_scores AS s (deal_id, org_id, points, band, signals, hints, fingerprint, rules_version, computed_at)
 	SELECT u.deal_id, $1, u.points, u.band, u.signals::jsonb, u.hints::jsonb, u.fingerprint, $2, $3
-	FROM unnest($4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-		AS u(deal_id, points, band, signals, hints, fingerprint)
+	FROM u
 	ON CONFLICT (deal_id) DO UPDATE SET points = excluded.points, band = excluded.band,
 		signals = excluded.signals, hints = excluded.hints, fingerprint = excluded.fingerprint,
 		rules_version = excluded.rules_version, computed_at = excluded.computed_at

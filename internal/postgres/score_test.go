@@ -254,7 +254,7 @@ func TestRescoreAll_EffortPercentile(t *testing.T) {
 					ts = append(ts, scoring.Touch{Kind: "email", OccurredAt: testNow.AddDate(0, 0, -90+j)})
 				}
 				f.touch(d.ID, pipeline.TouchInput{Kind: "note", Direction: "outbound", OccurredAt: testNow.AddDate(0, 0, -1), Notes: "memo"})
-				if _, err := f.deals.MoveDeal(f.ctx, f.rep, d.ID, pipeline.StageWon); err != nil {
+				if _, err := f.deals.CloseDeal(f.ctx, f.rep, d.ID, pipeline.CloseInput{Outcome: pipeline.OutcomeWon, Reasons: []string{"right fit"}}); err != nil {
 					t.Fatal(err)
 				}
 				rate, _ := scoring.EffortRate(scoring.Deal{Amount: *usd(amount)}, ts, testNow)

@@ -9,13 +9,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/money"
+	"goodmoney/internal/pipeline"
 )
 
 // Store-side code only the demo seed uses.
 
 // RewriteStageHistory replaces a deal's stage changes with the walk given
 // (stages[i] entered at at[i], by the deal's owner) and sets the deal's
-// creation and stage times to match. The demo seed replays its stories
+// creation and stage times to match; a closing stage keeps the reasons the
+// close gave, and touches the close logged (a walk-away message) are dated
+// at it. The demo seed replays its stories
 // through the services, which stamp both with the time of seeding.
 func (db *DB) RewriteStageHistory(ctx context.Context, dealID int64, stages []string, at []time.Time) error {
 	if len(stages) == 0 || len(stages) != len(at) {
@@ -30,15 +33,28 @@ func (db *DB) RewriteStageHistory(ctx context.Context, dealID int64, stages []st
 			return err
 		}
 		var from *string
+		end := at[len(at)-1]
+		closed := !pipeline.IsOpenStage(stages[len(stages)-1])
 		for i, s := range stages {
-			if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, org, dealID, from, s, owner, at[i]); err != nil {
+			closing := closed && i == len(stages)-1 // keeps the reasons the close gave
+			if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at, reasons)
+				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN (SELECT close_reasons FROM deals WHERE id = $2) ELSE '{}' END)`,
+				org, dealID, from, s, owner, at[i], closing); err != nil {
 				return fmt.Errorf("stage change of deal %d: %w", dealID, err)
 			}
 			from = &stages[i]
 		}
-		_, err := tx.Exec(ctx, `UPDATE deals SET created_at = $3, stage_changed_at = $4 WHERE id = $1 AND org_id = $2`,
-			dealID, org, at[0], at[len(at)-1])
+		if closed {
+			// A walk-away message goes out when the deal closes, not when it was seeded.
+			if _, err := tx.Exec(ctx, `UPDATE touches SET occurred_at = $3 WHERE deal_id = $1 AND org_id = $2 AND occurred_at > $3`,
+				dealID, org, end); err != nil {
+				return fmt.Errorf("touches of deal %d: %w", dealID, err)
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE deals SET created_at = $3, stage_changed_at = $4,
+				last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1 AND org_id = $2)
+			WHERE id = $1 AND org_id = $2`,
+			dealID, org, at[0], end)
 		return err
 	})
 }

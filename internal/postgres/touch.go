@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
 )
 
 // LogTouch records a touch on a deal the actor may write, and rescores the
@@ -48,8 +50,14 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		if err != nil {
 			return fmt.Errorf("touch deal %d: %w", dealID, err)
 		}
+		before := s.db.Now()
 		if err := s.rescore(ctx, tx, a.OrgID, dealID); err != nil {
 			return err
+		}
+		if d.Band == string(scoring.BandNotGoodMoney) { // only a flagged deal can be resolved by it
+			if err := noteResolvingTouch(ctx, tx, a.OrgID, dealID, t.ID, before); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, a, "create", "touch", t.ID, nil, touchAudit(t))
 	})
@@ -57,6 +65,18 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		return nil, err
 	}
 	return t, nil
+}
+
+// noteResolvingTouch records on the flag that the rescore after this touch
+// resolved (the deal left the band) which touch did it, for the flag history.
+func noteResolvingTouch(ctx context.Context, tx pgx.Tx, orgID, dealID, touchID int64, since time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE flags SET resolved_by_touch = $1
+		WHERE deal_id = $2 AND org_id = $3 AND status = 'resolved' AND resolved_by_touch IS NULL AND decided_at >= $4`,
+		touchID, dealID, orgID, since)
+	if err != nil {
+		return fmt.Errorf("flag resolved by touch %d: %w", touchID, err)
+	}
+	return nil
 }
 
 // checkContact refuses a contact that is not at the deal's prospect.

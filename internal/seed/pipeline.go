@@ -36,7 +36,8 @@ type dealSpec struct {
 	closeDays                int // expected close, days from today
 	promise                  bool
 	touches                  []touchSpec
-	cameBack                 bool // disqualified, then the prospect wrote again
+	cameBack                 bool     // disqualified, then the prospect wrote again
+	reasons                  []string // why a closed deal closed
 }
 
 func out(days, hour int, kind string, outcome string) touchSpec {
@@ -138,6 +139,7 @@ var demoDeals = []dealSpec{
 	{owner: "rep@example.com", prospect: "Northgate Clinics", website: "northgateclinics.example", indus: "Healthcare",
 		contact: "Irene Cho", email: "irene@northgateclinics.example", title: "COO",
 		deal: "Northgate Clinics — 3 sites", stage: pipeline.StageWon, amount: 38000, list: 40000, cost: 20000,
+		reasons: []string{"right fit", "relationship"},
 		touches: []touchSpec{
 			out(85, 10, "call", "connected"), meeting(80, 14, "held"), quote(74, 38000),
 			in(72, 10, "email", "replied", "Board approved. Please send the contract and onboarding plan."), out(70, 9, "email", ""),
@@ -145,6 +147,7 @@ var demoDeals = []dealSpec{
 	{owner: "rep2@example.com", prospect: "Cedar Schools Trust", website: "cedarschools.example", indus: "Education",
 		contact: "Hannah Boyd", email: "hannah@cedarschools.example", title: "IT lead",
 		deal: "Cedar Schools — pilot", stage: pipeline.StageWon, amount: 14000, list: 15000, cost: 7000,
+		reasons: []string{"timing"},
 		touches: []touchSpec{
 			out(88, 10, "email", ""), in(87, 10, "email", "replied", "Yes please, the pilot timing works for the spring term."),
 			meeting(80, 13, "held"), quote(78, 14000), in(76, 9, "email", "replied", "Signed copy attached. Looking forward to starting."),
@@ -152,12 +155,13 @@ var demoDeals = []dealSpec{
 	{owner: "rep@example.com", prospect: "Vista Hotels", website: "vistahotels.example", indus: "Hospitality",
 		contact: "Raj Patel", email: "raj@vistahotels.example", title: "Regional GM",
 		deal: "Vista Hotels — front desk", stage: pipeline.StageLost, amount: 22000, list: 22000, cost: 12000,
+		reasons: []string{"competitor"},
 		touches: []touchSpec{out(75, 10, "call", "connected"), quote(66, 22000), in(60, 15, "email", "declined", "We went with our incumbent vendor this year.")},
 	},
 	{owner: "rep@example.com", prospect: "Redline Couriers", website: "redline.example", indus: "Logistics",
 		contact: "Gus Farrell", email: "gus@redline.example", title: "Owner",
 		deal: "Redline Couriers — dispatch", stage: pipeline.StageDisqualified, amount: 7000, list: 11000, cost: 6500,
-		cameBack: true,
+		cameBack: true, reasons: []string{"quoted again and again", "unresponsive prospect", "margin too low"},
 		touches: []touchSpec{
 			quote(55, 8000), quote(48, 7500), out(44, 10, "email", ""), out(38, 10, "email", ""), quote(33, 7000), out(29, 10, "email", ""),
 		}},
@@ -256,7 +260,7 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 			}
 		}
 		if spec.stage != stage {
-			if _, err := deals.MoveDeal(ctx, a, deal.ID, spec.stage); err != nil {
+			if err := closeDemoDeal(ctx, deals, a, deal, spec, p.Contacts[0].Name); err != nil {
 				return fmt.Errorf("close demo deal %s: %w", spec.deal, err)
 			}
 		}
@@ -273,6 +277,18 @@ func (d *demo) pipelineData(ctx context.Context, deals *postgres.DealService) er
 		}
 	}
 	return nil
+}
+
+// closeDemoDeal closes a demo deal the way a rep would: won or lost with
+// its reasons, or walked away from with the org's default message.
+func closeDemoDeal(ctx context.Context, deals *postgres.DealService, a pipeline.Actor, d *pipeline.Deal, spec dealSpec, contact string) error {
+	if spec.stage == pipeline.StageDisqualified {
+		msg := pipeline.FillTemplate("", pipeline.WalkAwayFields{ContactName: contact, RepName: a.Name, DealTitle: d.Title, Company: spec.prospect})
+		_, err := deals.Disqualify(ctx, a, d.ID, pipeline.WalkAwayInput{Reasons: spec.reasons, Message: msg})
+		return err
+	}
+	_, err := deals.CloseDeal(ctx, a, d.ID, pipeline.CloseInput{Outcome: spec.stage, Reasons: spec.reasons})
+	return err
 }
 
 // workday is daysAgo days before now at hour:min in now's location, moved

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"goodmoney/internal/pipeline"
 	"goodmoney/web"
 )
 
@@ -15,8 +16,20 @@ func (s *Server) dealMove(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	d, err := s.Deals.MoveDeal(r.Context(), actor(r), id, r.PostFormValue("stage"))
-	if err != nil {
+	stage := r.PostFormValue("stage")
+	if stage == pipeline.StageWon || stage == pipeline.StageLost {
+		// Closing from the stage list asks why, as every close does.
+		s.dealClose(w, withPostForm(r, "outcome", stage))
+		return
+	}
+	d, err := s.Deals.MoveDeal(r.Context(), actor(r), id, stage)
+	if pipeline.ErrorCode(err) == pipeline.EINVALID {
+		s.renderDeal(w, r, http.StatusUnprocessableEntity, id, 0, func(v *web.DealPageView) {
+			v.Actions.Errors = pipeline.FieldErrors(err)
+			v.Actions.WalkAway.Open = stage == pipeline.StageDisqualified
+		})
+		return
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -26,4 +39,11 @@ func (s *Server) dealMove(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "Moved “"+d.Title+"” to "+web.StageLabel(d.Stage)+".")
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// withPostForm sets one more value on a parsed form.
+func withPostForm(r *http.Request, key, value string) *http.Request {
+	_ = r.ParseForm()
+	r.PostForm.Set(key, value)
+	return r
 }

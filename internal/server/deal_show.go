@@ -43,12 +43,13 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, 
 	loc := userLoc(r)
 	now := s.now()
 	v := web.DealPageView{
-		Detail: detail,
-		Edit:   dealFormOf(detail.Deal),
-		Touch:  newTouchForm(now, loc),
-		Score:  detail.Score,
-		Loc:    loc,
-		Now:    now,
+		Detail:  detail,
+		Edit:    dealFormOf(detail.Deal),
+		Touch:   newTouchForm(now, loc),
+		Score:   detail.Score,
+		Loc:     loc,
+		Now:     now,
+		Actions: dealActions(actor(r), detail),
 	}
 	adjust(&v)
 	s.render(w, r, status, web.DealPage(s.page(r, detail.Deal.Title, web.NavDeals), v))
@@ -57,4 +58,30 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, 
 func timelineView(d *pipeline.DealDetail, loc *time.Location) web.TimelineView {
 	return web.TimelineView{DealID: d.Deal.ID, Items: d.Timeline, NextPage: d.TimelineNext, Offset: d.TimelineAt,
 		PrevPage: d.TimelinePrev, Currency: d.Deal.Currency, Loc: loc}
+}
+
+// dealActions are the deal page's close, walk-away and review forms as they
+// first show: the walk-away's reasons ticked from the deal's signals and its
+// message written from the org's template.
+func dealActions(a pipeline.Actor, d *pipeline.DealDetail) web.DealActions {
+	deal := d.Deal
+	var codes []string
+	if d.Score != nil {
+		for _, sig := range d.Score.Signals {
+			codes = append(codes, sig.Code)
+		}
+	}
+	contact := ""
+	if len(d.Contacts) > 0 {
+		contact = d.Contacts[0].Name
+	}
+	return web.DealActions{
+		ViewerID:  a.UserID,
+		CanReview: a.CanReview(),
+		WalkAway: web.WalkAwayForm{
+			Reasons: pipeline.ReasonsFromSignals(codes),
+			Message: pipeline.FillTemplate(d.Review.WalkawayTemplate, pipeline.WalkAwayFields{
+				ContactName: contact, RepName: deal.OwnerName, DealTitle: deal.Title, Company: deal.ProspectName}),
+		},
+	}
 }

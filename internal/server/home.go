@@ -19,5 +19,15 @@ func (s *Server) renderHome(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	v := web.HomeView{Name: currentUser(r).Name, Home: h, Quick: quick, Loc: userLoc(r), Now: now}
+	if v.Coaching, err = s.Review.MyCoaching(r.Context(), actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if actor(r).CanReview() {
+		if v.Team, err = s.Review.TeamReview(r.Context(), actor(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, web.HomePage(s.page(r, "Home", web.NavHome), v))
 }

@@ -55,6 +55,14 @@ type Server struct {
 	Users     pipeline.UserService
 	Deals     pipeline.DealService
 	Prospects pipeline.ProspectService
+	// Closer closes, walks away from and reopens deals.
+	Closer pipeline.DealCloser
+	// Review is the managers' review of flagged deals.
+	Review pipeline.ReviewService
+	// Audit reads the org's audit trail (/audit).
+	Audit pipeline.AuditService
+	// OrgSettings keeps the walk-away template (/settings/walkaway).
+	OrgSettings pipeline.OrgSettings
 	// Scoring keeps the org's scoring rules (/settings/scoring).
 	Scoring pipeline.ScoringSettings
 	// Digests previews digests, shows the outbox and unsubscribes.
@@ -91,6 +99,12 @@ type Deps struct {
 	Scoring   pipeline.ScoringSettings
 	Digests   pipeline.DigestService
 	Outcomes  pipeline.OutcomeReports
+	// Closer, Review, Audit and OrgSettings serve the manager review and
+	// the walk-away (/review, close, disqualify, reopen, /audit, /settings/walkaway).
+	Closer      pipeline.DealCloser
+	Review      pipeline.ReviewService
+	Audit       pipeline.AuditService
+	OrgSettings pipeline.OrgSettings
 	// EmailThrottle and IPThrottle limit failed sign-ins per email and per
 	// client address.
 	EmailThrottle, IPThrottle pipeline.LoginThrottle
@@ -117,6 +131,10 @@ func New(d Deps) *Server {
 		Scoring:       d.Scoring,
 		Digests:       d.Digests,
 		Outcomes:      d.Outcomes,
+		Closer:        d.Closer,
+		Review:        d.Review,
+		Audit:         d.Audit,
+		OrgSettings:   d.OrgSettings,
 		Now:           d.Now,
 		EmailThrottle: d.EmailThrottle,
 		IPThrottle:    d.IPThrottle,

@@ -18,17 +18,22 @@ const BaseURL = "http://gm.test"
 // New returns a server on db with one instance of each service.
 func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server {
 	scores := postgres.NewScoreService(db)
+	deals := postgres.NewDealService(db, scores)
 	return server.New(server.Deps{
 		Config:        cfg,
 		Logger:        logger,
 		DB:            db,
 		Ready:         db,
 		Users:         postgres.NewUserService(db),
-		Deals:         postgres.NewDealService(db, scores),
+		Deals:         deals,
 		Prospects:     postgres.NewProspectService(db),
 		Scoring:       scores,
 		Digests:       &digest.Service{Store: postgres.NewDigestStore(db), BaseURL: BaseURL, Now: db.Now, Logger: logger},
 		Outcomes:      postgres.NewOutcomeService(db, scores),
+		Closer:        deals,
+		Review:        postgres.NewReviewService(db, deals),
+		Audit:         postgres.NewAuditService(db),
+		OrgSettings:   postgres.NewOrgService(db),
 		EmailThrottle: postgres.NewLoginThrottle(db, 5, 15*time.Minute),
 		IPThrottle:    postgres.NewLoginThrottle(db, 50, 15*time.Minute),
 		SessionStore:  postgres.NewSessionStore(db),

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"goodmoney/internal/pipeline"
+	"goodmoney/web"
+)
+
+// reviewQueue is GET /review: the open flags of the manager's team (the
+// org's for an admin), largest amount first, filtered by rep and signal.
+// Reps have no queue: 404.
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
+	s.renderReview(w, r, http.StatusOK, web.DecisionForm{})
+}
+
+func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, form web.DecisionForm) {
+	q := r.URL.Query()
+	owner, _ := strconv.ParseInt(q.Get("owner"), 10, 64)
+	f := pipeline.ReviewFilter{OwnerID: owner, Signal: q.Get("signal")}
+	queue, err := s.Review.Queue(r.Context(), actor(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	owners, err := s.Deals.Owners(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	opts := make([]web.Option, len(owners))
+	for i, u := range owners {
+		opts[i] = web.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name}
+	}
+	v := web.ReviewView{Queue: queue, OwnerID: owner, Signal: f.Signal, Owners: opts, Form: form,
+		Now: s.now(), Loc: userLoc(r)}
+	s.render(w, r, status, web.ReviewPage(s.page(r, "Review", web.NavReview), v))
+}
