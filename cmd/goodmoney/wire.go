@@ -53,7 +53,8 @@ func newServices(db *postgres.DB) *services {
 
 // jobs returns what the job workers call; m may be nil (no metrics).
 func (s *services) jobs(logger *slog.Logger, m *metrics.Metrics) jobs.Services {
-	return jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Logger: logger, Metrics: jobMetrics(m)}
+	return jobs.Services{Scores: s.scores, Housekeeping: s.housekeeping, Snoozes: s.review, Now: s.db.Now,
+		Logger: logger, Metrics: jobMetrics(m)}
 }
 
 // jobMetrics is m as the jobs see it: nil stays a nil interface.

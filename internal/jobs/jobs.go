@@ -21,6 +21,8 @@ import (
 type Services struct {
 	Scores       pipeline.Rescorer
 	Housekeeping pipeline.Housekeeper
+	Snoozes      pipeline.SnoozeWaker
+	Now          func() time.Time // the clock snoozes are read against
 	Logger       *slog.Logger
 	Metrics      Metrics // nil: none
 }
@@ -87,6 +89,9 @@ func Register(workers *river.Workers, s Services, rescoreEvery time.Duration) er
 	if err := river.AddWorkerSafely(workers, &RescoreScheduleWorker{Scores: s.Scores, Interval: rescoreEvery}); err != nil {
 		return fmt.Errorf("register rescore schedule: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &SnoozeWorker{Flags: s.Snoozes, Now: s.Now, Logger: s.Logger}); err != nil {
+		return fmt.Errorf("register snooze: %w", err)
+	}
 	return nil
 }
 
@@ -117,12 +122,14 @@ func Report[TTx any](c *river.Client[TTx], m Metrics) {
 }
 
 // Periodic lists the periodic jobs; River runs them on the elected leader
-// only. Every open deal is rescored every rescoreEvery.
+// only. Every open deal is rescored every rescoreEvery; snoozed flags are
+// checked every SnoozeEvery.
 func Periodic(rescoreEvery time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return PruneArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		rescorePeriodic(rescoreEvery),
+		snoozePeriodic(),
 	}
 }

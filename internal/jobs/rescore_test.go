@@ -38,7 +38,8 @@ func start(t *testing.T) (*postgres.DB, *river.Client[pgx.Tx], int64) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	workers := river.NewWorkers()
-	if err := jobs.Register(workers, jobs.Services{Scores: postgres.NewScoreService(db), Housekeeping: postgres.NewHousekeeping(db), Logger: logger}, time.Hour); err != nil {
+	if err := jobs.Register(workers, jobs.Services{Scores: postgres.NewScoreService(db), Housekeeping: postgres.NewHousekeeping(db),
+		Snoozes: postgres.NewReviewService(db, nil), Now: db.Now, Logger: logger}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	client, err := jobs.NewClient(riverpgxv5.New(db.Pool), jobs.Config{Logger: logger, Workers: workers, TestOnly: true})

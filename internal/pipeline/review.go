@@ -154,7 +154,14 @@ type ReviewService interface {
 	MyCoaching(ctx context.Context, a Actor) ([]*CoachingNote, error)
 	// AcknowledgeCoaching marks a note read; only the deal's rep may.
 	AcknowledgeCoaching(ctx context.Context, a Actor, noteID int64) (dealID int64, err error)
-	// WakeSnoozed opens again every snoozed flag whose date has come by now.
+	SnoozeWaker
+}
+
+// SnoozeWaker brings snoozed flags back; the snooze job calls it.
+type SnoozeWaker interface {
+	// WakeSnoozed opens again every snoozed flag whose date has come by now
+	// (one whose deal closed or left the band meanwhile resolves instead),
+	// in every org, and reports how many it changed.
 	WakeSnoozed(ctx context.Context, now time.Time) (int, error)
 }
 

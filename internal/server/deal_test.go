@@ -232,7 +232,8 @@ func TestCameBack(t *testing.T) {
 	c := a.signedIn("rep@example.com")
 	id, _, _ := a.demoDeal("Summit Realty — 12 seats")
 	path := "/deals/" + strconv.FormatInt(id, 10)
-	if res := c.post(path+"/stage", url.Values{"stage": {"disqualified"}}); res.status != http.StatusSeeOther {
+	walkAway := url.Values{"reasons": {"little engagement in replies"}, "message": {"Hi Kelly, stepping back for now."}}
+	if res := c.post(path+"/disqualify", walkAway); res.status != http.StatusSeeOther {
 		t.Fatalf("disqualify: %d", res.status)
 	}
 	// The walk-away was three days ago.
@@ -249,7 +250,7 @@ func TestCameBack(t *testing.T) {
 	c.logTouch(id, url.Values{"kind": {"email"}, "direction": {"inbound"}, "occurred_at": {at(-time.Minute)}, "notes": {"we are ready now"}})
 	var cameBack *time.Time
 	var touched time.Time
-	err := a.DB.Pool.QueryRow(context.Background(), `SELECT came_back_at, (SELECT max(occurred_at) FROM touches WHERE deal_id = $1)
+	err := a.DB.Pool.QueryRow(context.Background(), `SELECT came_back_at, (SELECT max(occurred_at) FROM touches WHERE deal_id = $1 AND direction = 'inbound')
 		FROM deals WHERE id = $1`, id).Scan(&cameBack, &touched)
 	if err != nil {
 		t.Fatal(err)
