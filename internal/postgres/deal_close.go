@@ -20,14 +20,14 @@ func errAlreadyClosed(field string) error {
 // CloseDeal closes an open deal as won or lost with its reasons, records the
 // score it had, and audits the close.
 func (s *DealService) CloseDeal(ctx context.Context, a pipeline.Actor, id int64, in pipeline.CloseInput) (*pipeline.Deal, error) {
-	if errs := in.Validate(); errs != nil {
-		return nil, pipeline.Invalid(errs)
-	}
 	var d *pipeline.Deal
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
 		before, err := getDeal(ctx, tx, a, id, true)
 		if err != nil {
 			return err
+		}
+		if errs := in.Validate(); errs != nil { // after the scope check: a deal not yours is 404 whatever you sent
+			return pipeline.Invalid(errs)
 		}
 		if !before.IsOpen() {
 			return errAlreadyClosed("outcome")
@@ -69,14 +69,14 @@ func (s *DealService) closeAs(ctx context.Context, tx pgx.Tx, a pipeline.Actor, 
 // Disqualify walks away from an open deal the actor may write (see
 // pipeline.DealCloser).
 func (s *DealService) Disqualify(ctx context.Context, a pipeline.Actor, id int64, in pipeline.WalkAwayInput) (*pipeline.Deal, error) {
-	if errs := in.Validate(); errs != nil {
-		return nil, pipeline.Invalid(errs)
-	}
 	var d *pipeline.Deal
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
 		before, err := getDeal(ctx, tx, a, id, true)
 		if err != nil {
 			return err
+		}
+		if errs := in.Validate(); errs != nil {
+			return pipeline.Invalid(errs)
 		}
 		if !before.IsOpen() {
 			return errAlreadyClosed("reasons")

@@ -209,16 +209,17 @@ func (s *ReviewService) Decide(ctx context.Context, a pipeline.Actor, in pipelin
 		loc = time.UTC
 	}
 	now := s.db.Now()
-	if errs := in.Validate(now, loc); errs != nil {
-		return pipeline.Invalid(errs)
-	}
 	ids := slices.Clone(in.FlagIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	return s.db.Transact(ctx, func(tx pgx.Tx) error {
+		// The scope first: a flag not yours to review is 404 whatever was sent.
 		flags, err := lockFlags(ctx, tx, a, ids)
 		if err != nil {
 			return err
+		}
+		if errs := in.Validate(now, loc); errs != nil {
+			return pipeline.Invalid(errs)
 		}
 		for _, f := range flags {
 			if f.flag.Status != pipeline.FlagOpen {
@@ -270,6 +271,9 @@ func lockFlags(ctx context.Context, tx pgx.Tx, a pipeline.Actor, ids []int64) ([
 	})
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("lock flags: %w", err))
+	}
+	if len(ids) == 0 {
+		return nil, nil // Validate says to select some
 	}
 	if len(list) != len(ids) {
 		return nil, pipeline.Errorf(pipeline.ENOTFOUND, "One of the selected flags does not exist or is not yours to review. Nothing was changed.")

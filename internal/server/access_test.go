@@ -78,6 +78,14 @@ func TestAccessMatrix(t *testing.T) {
 		{spy, false, false},
 	}
 	repID := a.userID("rep@example.com")
+	flagID := a.openFlag(title)
+	var noteID int64
+	err := a.DB.Pool.QueryRow(context.Background(), `INSERT INTO coaching_notes (org_id, deal_id, author_id, rep_id, note, created_at)
+		SELECT org_id, id, $2, owner_id, 'matrix note', now() FROM deals WHERE id = $1 RETURNING id`,
+		dealID, a.userID("manager@example.com")).Scan(&noteID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, v := range viewers {
 		t.Run(v.email, func(t *testing.T) {
 			c := a.signedIn(v.email)
@@ -108,7 +116,8 @@ func TestAccessMatrix(t *testing.T) {
 			check("GET deals by owner", c.get("/deals?owner="+strconv.FormatInt(repID, 10)), http.StatusOK, v.canDeal)
 			check("GET deals q", c.get("/deals?q=Acme"), http.StatusOK, v.canDeal)
 			check("GET board", c.get("/deals/board"), http.StatusOK, v.canDeal)
-			check("GET home", c.get("/"), http.StatusOK, v.email == "rep@example.com")
+						// A reviewer's home lists the team's flagged deals (Acme is one).
+			check("GET home", c.get("/"), http.StatusOK, v.email == "rep@example.com" || (v.canDeal && v.email != "rep@example.com"))
 			// The outcomes report lists closed deals: the rep's lost demo deal
 			// shows to those who may read it (a manager for their team, an
 			// admin for the org, a rep their own), with the same links.
@@ -135,6 +144,38 @@ func TestAccessMatrix(t *testing.T) {
 				check("GET prospect", c.get(prospect), http.StatusNotFound, false)
 				check("GET prospects q", c.get("/prospects?q=acme"), http.StatusOK, false)
 				check("POST contact", c.post(prospect+"/contacts", url.Values{"name": {"Mallory"}}), http.StatusNotFound, false)
+			}
+
+			// Review, close, walk away, reopen, coaching, audit, template
+			// (issue 10). The writes send bad input, so they change nothing:
+			// whoever may act gets 422, anyone else 404 whatever was sent.
+			reviewer := v.canDeal && v.email != "rep@example.com"
+			admin := v.email == "admin@example.com" || v.email == spy
+			ifElse := func(ok bool, yes, no int) int {
+				if ok {
+					return yes
+				}
+				return no
+			}
+			check("GET review", c.get("/review"), ifElse(v.email == "manager@example.com" || v.email == "manager2@example.com" || admin,
+				http.StatusOK, http.StatusNotFound), reviewer)
+			decision := url.Values{"decision": {"keep"}, "flag_id": {strconv.FormatInt(flagID, 10)}}
+			check("POST review flag", c.post("/review/"+strconv.FormatInt(flagID, 10), decision),
+				ifElse(reviewer, http.StatusUnprocessableEntity, http.StatusNotFound), reviewer)
+			check("POST review bulk", c.post("/review", decision), ifElse(reviewer, http.StatusUnprocessableEntity, http.StatusNotFound), reviewer)
+			check("POST close", c.post(deal+"/close", url.Values{"outcome": {"lost"}}), want(http.StatusUnprocessableEntity), v.canDeal)
+			check("POST disqualify", c.post(deal+"/disqualify", url.Values{"reasons": {"price"}}), want(http.StatusUnprocessableEntity), v.canDeal)
+			check("POST reopen", c.post(deal+"/reopen", nil), want(http.StatusUnprocessableEntity), v.canDeal)
+			check("POST coaching ack", c.post("/coaching/"+strconv.FormatInt(noteID, 10)+"/ack", nil),
+				ifElse(v.email == "rep@example.com", http.StatusSeeOther, http.StatusNotFound), false)
+			// The org's admin reads audit events and previews the template on
+			// the deal touched last (this one, touched by the viewers before).
+			check("GET audit", c.get("/audit"), ifElse(admin, http.StatusOK, http.StatusNotFound), v.email == "admin@example.com")
+			check("GET walkaway", c.get("/settings/walkaway"), ifElse(admin, http.StatusOK, http.StatusNotFound), v.email == "admin@example.com")
+			check("POST walkaway", c.post("/settings/walkaway", url.Values{"template": {"{nope}"}}),
+				ifElse(admin, http.StatusUnprocessableEntity, http.StatusNotFound), false)
+			if st, _, _ := a.flag(flagID); st != "open" {
+				t.Fatalf("a refused decision changed the flag: %s", st)
 			}
 
 			touch := url.Values{"kind": {"call"}, "direction": {"outbound"}, "notes": {"matrix " + v.email}}
