@@ -51,7 +51,7 @@ func TestHarnessTiny(t *testing.T) {
 		t.Fatalf("Measure: %v", err)
 	}
 
-	for _, key := range []string{"ceiling_a", "ceiling_b", "deal", "band", "search", "touch"} {
+	for _, key := range []string{"ceiling_a", "ceiling_b", "deal", "band", "review", "search", "touch"} {
 		l := res.Load(key)
 		if l == nil {
 			t.Errorf("no %s figures", key)

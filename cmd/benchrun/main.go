@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&o.Slices, "slices", 5, "closed-loop slices, alternating with ceiling (a)")
 	flag.IntVar(&o.ReadRate, "read-rate", 300, "open-loop rate for reads, per second")
 	flag.IntVar(&o.WriteRate, "write-rate", 100, "open-loop rate for the touch POST, per second")
-	only := flag.String("only", "", "comma-separated loads to run (deal, band, search, touch, rescore, digest, outcomes); the ceilings always run")
+	only := flag.String("only", "", "comma-separated loads to run (deal, band, review, search, touch, rescore, digest, outcomes); the ceilings always run")
 	flag.StringVar(&o.ProfileDir, "pprof", "", "folder for a server CPU profile of each closed loop")
 	flag.Parse()
 	if *only != "" {

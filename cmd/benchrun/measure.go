@@ -36,7 +36,7 @@ type Options struct {
 	WriteRate int           // open-loop requests per second for the touch POST
 	Log       io.Writer     // one line per measurement
 	// Only, when not empty, limits the run to these loads (by key: deal,
-	// band, search, touch, rescore, digest, outcomes); the ceilings always run.
+	// band, review, search, touch, rescore, digest, outcomes); the ceilings always run.
 	Only map[string]bool
 	// ProfileDir, when set, receives a CPU profile of the server (from its
 	// /debug/pprof) taken during each closed loop, named after the load.
@@ -164,6 +164,8 @@ func Measure(ctx context.Context, t Target, o Options) (*Results, error) {
 			http.StatusOK, o.Read},
 		{&LoadResult{Key: "band", Name: "GET /deals?band=not_good_money", Rate: o.ReadRate, MinRatio: 0.25, MaxP99: 50 * time.Millisecond},
 			get(f.managers, func(*session) string { return "/deals?band=not_good_money" }), http.StatusOK, o.Read},
+		{&LoadResult{Key: "review", Name: "manager review GET /review", Rate: o.ReadRate, MinRatio: 0.25, MaxP99: 50 * time.Millisecond},
+			get(f.managers, func(*session) string { return "/review" }), http.StatusOK, o.Read},
 		{&LoadResult{Key: "search", Name: "GET /prospects?q=<fragment>", Rate: o.ReadRate, MinRatio: 0.25, MaxP99: 50 * time.Millisecond},
 			get(f.managers, func(*session) string {
 				return "/prospects?q=" + url.QueryEscape(f.fragments[rand.IntN(len(f.fragments))])

@@ -314,7 +314,7 @@ func TestScoring_ClosedDealLeavesTheBand(t *testing.T) {
 	if !strings.Contains(manager.get("/deals?band=not_good_money").body, "Acme Logistics — 40 seats") {
 		t.Fatal("the flagged demo deal is not in the band filter")
 	}
-	res := manager.post("/deals/"+strconv.FormatInt(id, 10)+"/stage", url.Values{"stage": {"lost"}})
+	res := manager.post("/deals/"+strconv.FormatInt(id, 10)+"/stage", url.Values{"stage": {"lost"}, "reason_other": {"went with a competitor"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("close: status %d", res.status)
 	}
