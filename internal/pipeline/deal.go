@@ -82,10 +82,11 @@ func (d *Deal) IsOpen() bool { return IsOpenStage(d.Stage) }
 // CameBack reports whether touch t brings the deal's prospect back after a
 // walk-away: an inbound touch on a disqualified deal, dated after the deal
 // was disqualified (an older reply logged late does not count), when the
-// prospect has not already come back.
+// prospect has not already come back. Touches are logged to the minute, so
+// a reply in the minute of the walk-away counts as after it.
 func (d *Deal) CameBack(t *Touch) bool {
 	return t.Direction == "inbound" && d.Stage == StageDisqualified && d.CameBackAt == nil &&
-		t.OccurredAt.After(d.StageChangedAt)
+		!t.OccurredAt.Before(d.StageChangedAt.Truncate(time.Minute))
 }
 
 // ForgetsCameBack reports whether moving a deal to stage clears the record

@@ -6,7 +6,7 @@ import (
 )
 
 func TestDeal_CameBack(t *testing.T) {
-	walkedAway := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	walkedAway := time.Date(2026, 11, 2, 10, 0, 20, 0, time.UTC)
 	earlier := walkedAway
 	for _, tc := range []struct {
 		name      string
@@ -22,6 +22,9 @@ func TestDeal_CameBack(t *testing.T) {
 		{"already came back", StageDisqualified, &earlier, "inbound", walkedAway.Add(time.Hour), false},
 		{"a deal still open", StageProposal, nil, "inbound", walkedAway.Add(time.Hour), false},
 		{"a lost deal", StageLost, nil, "inbound", walkedAway.Add(time.Hour), false},
+		// The form logs to the minute: a reply in the walk-away's minute counts.
+		{"a reply in the same minute", StageDisqualified, nil, "inbound", walkedAway.Add(30 * time.Second).Truncate(time.Minute), true},
+		{"a reply the minute before", StageDisqualified, nil, "inbound", walkedAway.Add(-time.Minute), false},
 	} {
 		d := &Deal{Stage: tc.stage, StageChangedAt: walkedAway, CameBackAt: tc.cameBack}
 		if got := d.CameBack(&Touch{Direction: tc.direction, OccurredAt: tc.at}); got != tc.want {
