@@ -222,3 +222,22 @@ func rowsCurrency(rows []pipeline.ReviewRow) string {
 	}
 	return "USD"
 }
+
+// flagEventKind marks a timeline flag event: opened, or its outcome.
+func flagEventKind(f *pipeline.FlagEvent) string {
+	if !f.Decided {
+		return "opened"
+	}
+	return f.Status
+}
+
+// decisionPast words a decided flag's status: "kept", "snoozed".
+func decisionPast(status string) string {
+	switch status {
+	case pipeline.FlagCoached:
+		return "sent to coaching"
+	case pipeline.FlagOpen:
+		return "snoozed, now back"
+	}
+	return status
+}

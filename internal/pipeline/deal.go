@@ -232,11 +232,23 @@ type DealDetail struct {
 	Review       DealReview
 }
 
-// TimelineItem is a touch or a stage change on the deal's timeline.
+// TimelineItem is a touch, a stage change or a flag event on the deal's timeline.
 type TimelineItem struct {
 	At          time.Time
 	Touch       *Touch
 	StageChange *StageChange
+	Flag        *FlagEvent
+}
+
+// FlagEvent is a flag opening, or the decision or resolution that closed it.
+type FlagEvent struct {
+	FlagID  int64
+	Decided bool     // false: the flag opened
+	Status  string   // the flag's status now (a decision's outcome)
+	Points  int      // the score when it opened (or when it was kept)
+	Signals []string // the signal codes then
+	ByName  string   // who decided; "" when it resolved by itself
+	Note    string
 }
 
 // DealService keeps deals and their touches. Every method applies the access

@@ -45,7 +45,8 @@ type Flag struct {
 	DecidedAt       *time.Time
 	Note            string
 	SnoozeUntil     *time.Time
-	ResolvedByTouch int64 // the touch whose logging took the deal out of the band
+	ResolvedByTouch int64  // the touch whose logging took the deal out of the band
+	ResolvedBy      *Touch // its kind, direction and date, when there is one
 	ReopenedAt      *time.Time
 }
 

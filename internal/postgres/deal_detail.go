@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,15 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 				coalesce(u.name, ''), sc.from_stage, sc.to_stage, sc.reasons
 			FROM deal_stage_changes sc LEFT JOIN users u ON u.id = sc.by_user
 			WHERE sc.deal_id = $1 AND sc.org_id = $2
+			UNION ALL
+			SELECT f.opened_at, f.id, false, 'flag', '', f.status, NULL, NULL, f.points, '', NULL,
+				'', NULL, NULL, f.signals
+			FROM flags f WHERE f.deal_id = $1 AND f.org_id = $2
+			UNION ALL
+			SELECT f.decided_at, f.id, false, 'flag_decided', '', f.status, NULL, NULL, f.points, f.note, NULL,
+				coalesce(u.name, ''), NULL, NULL, NULL
+			FROM flags f LEFT JOIN users u ON u.id = f.decided_by
+			WHERE f.deal_id = $1 AND f.org_id = $2 AND f.decided_at IS NOT NULL
 		) x ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4`, id, a.OrgID, TimelinePageSize+1, offset)
 
 	queueDealReview(&b, id, a.OrgID)
@@ -149,6 +159,14 @@ func scanTimeline(res pgx.BatchResults, contacts []*pipeline.Contact) ([]pipelin
 		var reasons []string
 		err := r.Scan(&item.At, &t.ID, &isTouch, &t.Kind, &t.Direction, &t.Outcome, &t.DurationMin,
 			&t.QuoteAmount, &t.WordCount, &t.Notes, &contactID, &byName, &from, &to, &reasons)
+		if !isTouch && strings.HasPrefix(t.Kind, "flag") {
+			item.Flag = &pipeline.FlagEvent{FlagID: t.ID, Decided: t.Kind == "flag_decided", Status: t.Outcome,
+				Signals: reasons, ByName: byName, Note: t.Notes}
+			if t.WordCount != nil {
+				item.Flag.Points = *t.WordCount
+			}
+			return item, err
+		}
 		if isTouch {
 			t.OccurredAt, t.ContactID, t.RepName = item.At, idOrZero(contactID), byName
 			t.ContactName = contactName(contacts, t.ContactID)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,6 +18,10 @@ func flagDest(f *pipeline.Flag) []any {
 		&f.Note, &f.SnoozeUntil, &f.ResolvedByTouch, &f.ReopenedAt}
 }
 
+// resolvingTouch reads the kind, direction and date of the touch that
+// resolved a flag (touches rt, left-joined on f.resolved_by_touch).
+const resolvingTouchColumns = `coalesce(rt.kind, ''), coalesce(rt.direction, ''), rt.occurred_at`
+
 // coachingColumns are read by coachingDest, from coaching_notes c, deals d
 // and the authors u.
 const coachingColumns = `c.id, c.deal_id, d.title, u.name, c.note, c.created_at, c.acknowledged_at`
@@ -29,7 +34,8 @@ func coachingDest(c *pipeline.CoachingNote) []any {
 // coaching notes and the touches its score card cites. Like the timeline
 // they are read by the deal's id within the org, behind the page's gate.
 func queueDealReview(b *pgx.Batch, dealID, orgID int64) {
-	b.Queue(`SELECT `+flagColumns+` FROM flags f LEFT JOIN users u ON u.id = f.decided_by
+	b.Queue(`SELECT `+flagColumns+`, `+resolvingTouchColumns+` FROM flags f LEFT JOIN users u ON u.id = f.decided_by
+		LEFT JOIN touches rt ON rt.id = f.resolved_by_touch AND rt.org_id = f.org_id
 		WHERE f.deal_id = $1 AND f.org_id = $2 ORDER BY f.opened_at DESC, f.id DESC LIMIT 20`, dealID, orgID)
 	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.id = c.deal_id JOIN users u ON u.id = c.author_id
 		WHERE c.deal_id = $1 AND c.org_id = $2 ORDER BY c.created_at DESC, c.id DESC LIMIT 20`, dealID, orgID)
@@ -47,7 +53,14 @@ func scanDealReview(res pgx.BatchResults, rv *pipeline.DealReview) error {
 	}
 	rv.Flags, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pipeline.Flag, error) {
 		var f pipeline.Flag
-		return f, r.Scan(flagDest(&f)...)
+		var t pipeline.Touch
+		var at *time.Time
+		err := r.Scan(append(flagDest(&f), &t.Kind, &t.Direction, &at)...)
+		if at != nil {
+			t.ID, t.OccurredAt = f.ResolvedByTouch, *at
+			f.ResolvedBy = &t
+		}
+		return f, err
 	})
 	if err != nil {
 		return fmt.Errorf("flags: %w", err)

@@ -116,7 +116,7 @@ func TestAccessMatrix(t *testing.T) {
 			check("GET deals by owner", c.get("/deals?owner="+strconv.FormatInt(repID, 10)), http.StatusOK, v.canDeal)
 			check("GET deals q", c.get("/deals?q=Acme"), http.StatusOK, v.canDeal)
 			check("GET board", c.get("/deals/board"), http.StatusOK, v.canDeal)
-						// A reviewer's home lists the team's flagged deals (Acme is one).
+			// A reviewer's home lists the team's flagged deals (Acme is one).
 			check("GET home", c.get("/"), http.StatusOK, v.email == "rep@example.com" || (v.canDeal && v.email != "rep@example.com"))
 			// The outcomes report lists closed deals: the rep's lost demo deal
 			// shows to those who may read it (a manager for their team, an

@@ -494,3 +494,33 @@ func TestAudit_List(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagHistory tells a flag's whole story on the deal page: opened with
+// its score and reasons, resolved by the reply that took the deal out of
+// the band (named as the timeline names it), both on the timeline too.
+func TestFlagHistory(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	rep := a.signedIn("rep@example.com")
+	deal := a.dealID(acme)
+	f := a.openFlag(acme)
+	rep.logTouch(deal, url.Values{"kind": {"call"}, "direction": {"inbound"}, "outcome": {"connected"}, "notes": {"Dana called back"}})
+	if status, _, _ := a.flag(f); status != "resolved" {
+		t.Fatalf("flag %s after the reply, want resolved", status)
+	}
+	var by int64
+	if err := a.DB.Pool.QueryRow(context.Background(), `SELECT coalesce(resolved_by_touch, 0) FROM flags WHERE id = $1`, f).Scan(&by); err != nil {
+		t.Fatal(err)
+	}
+	page := rep.get("/deals/" + id(deal)).body
+	for _, want := range []string{`data-flag-id="` + id(f) + `" data-flag-status="resolved"`, "at 52 points",
+		`data-testid="resolved-by">Resolved by the <a href="#touch-` + id(by) + `">call from them · `,
+		`data-flag-event="opened"`, `data-flag-event="resolved"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("deal page lacks %q", want)
+		}
+	}
+	if by == 0 {
+		t.Error("the flag does not name the touch that resolved it")
+	}
+}
