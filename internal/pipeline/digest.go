@@ -155,6 +155,9 @@ type DigestDeal struct {
 	LastTouch *time.Time
 	At        time.Time // when it came back or closed
 	Reasons   []string  // close reasons
+	// FreedMinutes is the time a disqualified deal had taken, freed by
+	// walking away.
+	FreedMinutes int
 }
 
 // DigestFlag is a flag as a digest mentions it.

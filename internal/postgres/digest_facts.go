@@ -79,11 +79,17 @@ var digestQueries = []string{
 	FROM u JOIN deals d ON d.org_id = $1 AND d.owner_id = u.id` + digestDealJoins + `
 	WHERE d.stage = 'disqualified' AND d.came_back_at >= u.from_at AND d.came_back_at < u.to_at
 	ORDER BY u.id, d.came_back_at`,
-	// Closed last week.
-	`SELECT u.id, d.stage_changed_at, d.close_reasons, ` + digestDealColumns + `
+	// Closed last week, with the time a walk-away freed.
+	`SELECT u.id, d.stage_changed_at, d.close_reasons, coalesce(d.freed_minutes, 0), ` + digestDealColumns + `
 	FROM u JOIN deals d ON d.org_id = $1 AND d.owner_id = u.id` + digestDealJoins + `
 	WHERE d.stage IN ('won', 'lost', 'disqualified') AND d.stage_changed_at >= u.from_at AND d.stage_changed_at < u.to_at
 	ORDER BY u.id, d.stage_changed_at`,
+	// Coaching notes: those not acknowledged yet, and last week's.
+	`SELECT u.id, coalesce(au.name, ''), c.note, c.created_at, ` + digestDealColumns + `
+	FROM u JOIN coaching_notes c ON c.org_id = $1 AND c.rep_id = u.id AND c.created_at < u.to_at
+		AND (c.acknowledged_at IS NULL OR c.created_at >= u.from_at)
+	JOIN deals d ON d.id = c.deal_id JOIN users au ON au.id = c.author_id` + digestDealJoins + `
+	ORDER BY u.id, c.created_at, c.id`,
 	// Touches last week and the week before: two index-only ranges of
 	// touches_rep_idx per user. A touch's rep is of the touch's org (the
 	// foreign key says so), so the rep ids scope the touches to the org.
@@ -116,7 +122,7 @@ var digestQueries = []string{
 		FROM flags f JOIN deals d ON d.id = f.deal_id AND d.org_id = $1
 		WHERE f.org_id = $1 AND (f.opened_at >= (SELECT min(from_at) FROM u) OR f.decided_at >= (SELECT min(from_at) FROM u))
 	), cl AS (
-		SELECT d.owner_id, d.stage_changed_at AS at FROM deals d
+		SELECT d.owner_id, d.stage_changed_at AS at, d.stage, d.freed_minutes FROM deals d
 		WHERE d.org_id = $1 AND d.stage IN ('won', 'lost', 'disqualified') AND d.stage_changed_at >= (SELECT min(from_at) FROM u)
 	), mf AS (
 		SELECT m.uid, m.member,
@@ -124,11 +130,12 @@ var digestQueries = []string{
 			count(*) FILTER (WHERE fl.decided AND fl.decided_at >= m.from_at AND fl.decided_at < m.to_at) AS decided
 		FROM m JOIN fl ON fl.owner_id = m.member GROUP BY m.uid, m.member
 	), mc AS (
-		SELECT m.uid, m.member, count(*) AS n
+		SELECT m.uid, m.member, count(*) AS n,
+			coalesce(sum(cl.freed_minutes) FILTER (WHERE cl.stage = 'disqualified'), 0) AS freed
 		FROM m JOIN cl ON cl.owner_id = m.member AND cl.at >= m.from_at AND cl.at < m.to_at GROUP BY m.uid, m.member
 	)
 	SELECT m.uid, m.grp, sum(t.n)::int, coalesce(sum(mf.opened), 0)::int, coalesce(sum(mf.decided), 0)::int,
-		coalesce(sum(mc.n), 0)::int
+		coalesce(sum(mc.n), 0)::int, coalesce(sum(mc.freed), 0)::int
 	FROM m
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM touches t
 		WHERE t.rep_id = m.member AND t.occurred_at >= m.from_at AND t.occurred_at < m.to_at) t
@@ -171,7 +178,7 @@ func (s *DigestStore) Facts(ctx context.Context, orgID int64, reqs []pipeline.Di
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
 	for i, read := range []func(pgx.Rows, map[int64]*pipeline.Digest) error{
-		readNewFlags, readOverdue, readUntouched, readCameBack, readClosed, readTouches,
+		readNewFlags, readOverdue, readUntouched, readCameBack, readClosed, readCoaching, readTouches,
 		readAwaiting, readDecisions, readActivity,
 	} {
 		rows, err := res.Query()
@@ -230,8 +237,19 @@ func readCameBack(rows pgx.Rows, by map[int64]*pipeline.Digest) error {
 func readClosed(rows pgx.Rows, by map[int64]*pipeline.Digest) error {
 	var uid int64
 	var d pipeline.DigestDeal
-	_, err := pgx.ForEachRow(rows, append([]any{&uid, &d.At, &d.Reasons}, digestDealDest(&d)...), func() error {
+	_, err := pgx.ForEachRow(rows, append([]any{&uid, &d.At, &d.Reasons, &d.FreedMinutes}, digestDealDest(&d)...), func() error {
 		by[uid].Closed = append(by[uid].Closed, d)
+		by[uid].FreedMinutes += d.FreedMinutes
+		return nil
+	})
+	return err
+}
+
+func readCoaching(rows pgx.Rows, by map[int64]*pipeline.Digest) error {
+	var uid int64
+	var n pipeline.DigestNote
+	_, err := pgx.ForEachRow(rows, append([]any{&uid, &n.Author, &n.Note, &n.At}, digestDealDest(&n.Deal)...), func() error {
+		by[uid].Coaching = append(by[uid].Coaching, n)
 		return nil
 	})
 	return err
@@ -277,8 +295,10 @@ func readDecisions(rows pgx.Rows, by map[int64]*pipeline.Digest) error {
 func readActivity(rows pgx.Rows, by map[int64]*pipeline.Digest) error {
 	var uid int64
 	var r pipeline.ActivityRow
-	_, err := pgx.ForEachRow(rows, []any{&uid, &r.Name, &r.Touches, &r.NewFlags, &r.Decided, &r.Closed}, func() error {
+	var freed int
+	_, err := pgx.ForEachRow(rows, []any{&uid, &r.Name, &r.Touches, &r.NewFlags, &r.Decided, &r.Closed, &freed}, func() error {
 		t := by[uid].Team
+		t.FreedMinutes += freed
 		t.Rows = append(t.Rows, r)
 		return nil
 	})

@@ -224,6 +224,9 @@ func closedSection(d *pipeline.Digest, l Links, loc *time.Location) Section {
 		if len(x.Reasons) > 0 {
 			detail += " · " + strings.Join(x.Reasons, ", ")
 		}
+		if x.FreedMinutes > 0 {
+			detail += " · freed " + hours(x.FreedMinutes)
+		}
 		s.Items = append(s.Items, Item{DealID: x.ID, Title: dealTitle(x), Detail: detail, URL: l.deal(x.ID)})
 	}
 	if len(d.Closed) > 0 {
