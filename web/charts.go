@@ -45,7 +45,7 @@ const (
 	chartWidth   = 320.0
 	rowHeight    = 34.0
 	barThickness = 14.0
-	valueRoom    = 56.0 // right of the longest bar, for its figure
+	valueRoom    = 80.0 // right of the longest bar, for its figure
 	columnsPlot  = 110.0
 	columnsAxis  = 18.0
 )
@@ -94,7 +94,7 @@ func (c Chart) Draw() Drawing {
 	scale := (chartWidth - valueRoom) / c.max()
 	for i, b := range c.Bars {
 		y := float64(i) * rowHeight
-		d.Texts = append(d.Texts, Text{X: 0, Y: y + 11, Anchor: "start", Text: b.Label})
+		d.Texts = append(d.Texts, Text{X: 0, Y: y + 11, Anchor: "start", Text: shortLabel(b.Label)})
 		x := 0.0
 		for k, v := range b.Values {
 			w := v * scale
@@ -188,4 +188,14 @@ func figureText(ok bool, x float64) string {
 		return "—"
 	}
 	return strconv.Itoa(int(x*100+0.5)) + " %"
+}
+
+// shortLabel keeps a bar's label to what fits above it on a phone; the
+// bar's own title and the table beside the chart carry it whole.
+func shortLabel(s string) string {
+	r := []rune(s)
+	if len(r) <= 20 {
+		return s
+	}
+	return string(r[:19]) + "…"
 }

@@ -646,7 +646,7 @@ func confusionTable(t OutcomeTable) templ.Component {
 			templ_7745c5c3_Var31 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<div class=\"table-wrap\"><table class=\"data confusion\" data-testid=\"confusion\"><caption class=\"small muted\">Band when scored (rows) against how the deal ended (columns). Each number opens its deals.</caption> <thead><tr><th scope=\"col\">Band</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<div class=\"table-wrap\"><table class=\"data confusion fit-table\" data-testid=\"confusion\"><caption class=\"small muted\">Band when scored (rows) against how the deal ended (columns). Each number opens its deals.</caption> <thead><tr><th scope=\"col\">Band</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -894,7 +894,7 @@ func outcomeSelection(s *OutcomeSelection) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<div class=\"table-wrap\"><table class=\"data\"><thead><tr><th scope=\"col\">Deal</th><th scope=\"col\">Owner</th><th scope=\"col\">Ended</th><th scope=\"col\" class=\"num\">Score then</th><th scope=\"col\">First flag</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<div class=\"table-wrap\"><table class=\"data fit-table\"><thead><tr><th scope=\"col\">Deal</th><th scope=\"col\">Owner</th><th scope=\"col\">Ended</th><th scope=\"col\" class=\"num\">Score then</th><th scope=\"col\">First flag</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1146,7 +1146,7 @@ func winLoss(w *WinLossView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<div class=\"table-wrap\"><table class=\"data\" data-testid=\"stage-days\"><caption class=\"small muted\">Median days in each stage</caption> <thead><tr><th scope=\"col\">Stage</th><th scope=\"col\" class=\"num\">Won deals</th><th scope=\"col\" class=\"num\">Lost deals</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<div class=\"table-wrap\"><table class=\"data fit-table\" data-testid=\"stage-days\"><caption class=\"small muted\">Median days in each stage</caption> <thead><tr><th scope=\"col\">Stage</th><th scope=\"col\" class=\"num\">Won deals</th><th scope=\"col\" class=\"num\">Lost deals</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1224,14 +1224,14 @@ func tallyTable(head, key string, rows []TallyRow) templ.Component {
 			templ_7745c5c3_Var60 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "<div class=\"table-wrap\"><table class=\"data\" data-testid=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "<div class=\"table-wrap\"><table class=\"data fit-table\" data-testid=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var61 string
 		templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs("tally-" + key)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `outcomes.templ`, Line: 242, Col: 50}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `outcomes.templ`, Line: 242, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var61))
 		if templ_7745c5c3_Err != nil {

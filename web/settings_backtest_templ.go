@@ -158,7 +158,7 @@ func previewBackTest(b *PreviewBackTest) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\">the outcomes report</a> shows the rules in force).</p><div class=\"table-wrap\"><table class=\"data\"><thead><tr><th scope=\"col\"></th><th scope=\"col\" class=\"num\">Rules in force</th><th scope=\"col\" class=\"num\">Typed rules</th></tr></thead> <tbody><tr><th scope=\"row\">Flagged at the cut</th><td class=\"num\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\">the outcomes report</a> shows the rules in force).</p><div class=\"table-wrap\"><table class=\"data fit-table\"><thead><tr><th scope=\"col\"></th><th scope=\"col\" class=\"num\">Rules in force</th><th scope=\"col\" class=\"num\">Typed rules</th></tr></thead> <tbody><tr><th scope=\"row\">Flagged at the cut</th><td class=\"num\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
