@@ -137,4 +137,7 @@ type HomeView struct {
 	Coaching []*pipeline.CoachingNote // on the viewer's deals, not yet acknowledged
 	Team     *pipeline.TeamReview     // managers and admins: flags awaiting review
 	Currency string
+	// Outcomes is the manager's small chart of flags against how the
+	// deals ended; nil for others, or while it is being computed.
+	Outcomes *HomeOutcomes
 }

@@ -102,3 +102,10 @@ type TallyRow struct {
 type StageDaysRow struct {
 	Stage, Won, Lost string
 }
+
+// HomeOutcomes is the manager's home card: were the team's flags right?
+type HomeOutcomes struct {
+	Headline string // "75 % of last year's flags were right; 43 % of bad endings flagged in advance."
+	Chart    Chart
+	Report   string
+}

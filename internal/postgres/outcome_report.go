@@ -31,7 +31,19 @@ type OutcomeService struct {
 
 	mu      sync.Mutex
 	running map[string]*pipeline.OutcomeProgress // by cache key
+	recent  []keptRun                            // the last runs read or made, newest last
 }
+
+// keptRun is a run held in memory as well, so a page view that finds the
+// stamp unchanged skips reading and decoding the kept rows.
+type keptRun struct {
+	key        string
+	rows       []outcomes.Row
+	computedAt time.Time
+}
+
+// recentRuns is how many runs a process holds in memory.
+const recentRuns = 16
 
 // DefaultBackgroundFrom is about a second of back-testing.
 const DefaultBackgroundFrom = 50000
@@ -79,6 +91,11 @@ func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outco
 		return nil, err
 	}
 	scope, rk := scopeKey(a), rulesKey(rules)
+	key := strconv.FormatInt(a.OrgID, 10) + "|" + scope + "|" + q.Key() + "|" + rk + "|" + stamp
+	if kr, ok := o.recall(key); ok {
+		rep.Rows, rep.ComputedAt = kr.rows, kr.computedAt
+		return rep, nil
+	}
 	var raw []byte
 	err = o.db.Pool.QueryRow(ctx, `SELECT rows, computed_at FROM outcome_runs
 		WHERE org_id = $1 AND scope = $2 AND query = $3 AND rules_key = $4 AND stamp = $5`,
@@ -88,6 +105,7 @@ func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outco
 		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&rep.Rows); err != nil {
 			return nil, fmt.Errorf("decode outcome rows: %w", err)
 		}
+		o.remember(keptRun{key: key, rows: rep.Rows, computedAt: rep.ComputedAt})
 		return rep, nil
 	case !errors.Is(err, pgx.ErrNoRows):
 		return nil, wrapConn(fmt.Errorf("outcome run: %w", err))
@@ -97,6 +115,7 @@ func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outco
 		if err != nil {
 			return nil, err
 		}
+		o.remember(keptRun{key: key, rows: sets[0], computedAt: o.db.Now()})
 		return sets[0], o.keep(ctx, a.OrgID, scope, q, rk, stamp, sets[0])
 	}
 	if deals < o.backgroundFrom() {
@@ -104,8 +123,31 @@ func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outco
 		rep.ComputedAt = o.db.Now()
 		return rep, err
 	}
-	rep.Progress = o.inBackground(a.OrgID, scope+"|"+q.Key()+"|"+rk+"|"+stamp, deals, run)
+	rep.Progress = o.inBackground(a.OrgID, key, deals, run)
 	return rep, nil
+}
+
+// recall returns the run kept in memory under key. Its rows are shared:
+// readers must not change them.
+func (o *OutcomeService) recall(key string) (keptRun, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, kr := range o.recent {
+		if kr.key == key {
+			return kr, true
+		}
+	}
+	return keptRun{}, false
+}
+
+// remember holds a run in memory, forgetting the oldest beyond recentRuns.
+func (o *OutcomeService) remember(kr keptRun) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.recent = append(o.recent, kr)
+	if len(o.recent) > recentRuns {
+		o.recent = o.recent[1:]
+	}
 }
 
 func (o *OutcomeService) backgroundFrom() int {

@@ -29,5 +29,6 @@ func (s *Server) renderHome(w http.ResponseWriter, r *http.Request, status int, 
 			return
 		}
 	}
+	v.Outcomes = s.homeOutcomes(r, actor(r))
 	s.render(w, r, status, web.HomePage(s.page(r, "Home", web.NavHome), v))
 }

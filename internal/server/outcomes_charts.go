@@ -11,7 +11,7 @@ import (
 // outcomeCharts draws the report's pictures from the back-test rows: the
 // funnel, flags per week by outcome, hours freed by walk-aways, close reasons.
 func outcomeCharts(rows []outcomes.Row, loc *time.Location) []web.Chart {
-	return []web.Chart{funnelChart(rows), flagWeeksChart(rows, loc, false), hoursFreedChart(rows, loc), reasonsChart(rows)}
+	return []web.Chart{funnelChart(rows), flagWeeksChart(rows, loc, 0), hoursFreedChart(rows, loc), reasonsChart(rows)}
 }
 
 func funnelChart(rows []outcomes.Row) web.Chart {
@@ -37,11 +37,15 @@ func classSeries() []web.Series {
 }
 
 // flagWeeksChart counts the flags first raised each week, stacked by how
-// the deals ended; small draws the home page's version.
-func flagWeeksChart(rows []outcomes.Row, loc *time.Location, small bool) web.Chart {
-	c := web.Chart{ID: "chart-flags", Title: "Flags raised per week, by how the deal ended", Unit: "flags", Columns: true, Small: small,
+// the deals ended; last > 0 keeps that many recent weeks, drawn small for
+// the home page.
+func flagWeeksChart(rows []outcomes.Row, loc *time.Location, last int) web.Chart {
+	c := web.Chart{ID: "chart-flags", Title: "Flags raised per week, by how the deal ended", Unit: "flags", Columns: true, Small: last > 0,
 		Series: classSeries()}
 	weeks := outcomes.FlagWeeks(rows, loc)
+	if last > 0 && len(weeks) > last {
+		weeks = weeks[len(weeks)-last:]
+	}
 	total, bad := 0, 0
 	for _, w := range weeks {
 		b := web.Bar{Label: w.Start.Format("2 Jan"), Values: make([]float64, len(w.ByClass))}
