@@ -16,7 +16,9 @@ type Chart struct {
 	// Columns draws vertical bars, for a time axis with many steps; the
 	// default is one labelled horizontal bar per row, legible on a phone.
 	Columns bool
-	Small   bool // a smaller drawing, for the home page
+	// Small draws it for the home page, without the table of figures
+	// (its description and the report's link stand in for it).
+	Small bool
 }
 
 // Series is one stacked part of every bar.
