@@ -47,7 +47,7 @@ func (s *AuditService) ListAudit(ctx context.Context, a pipeline.Actor, f pipeli
 	var b pgx.Batch
 	b.Queue(`SELECT e.id, coalesce(u.name, 'the system'), e.action, e.entity, e.entity_id,
 			coalesce(e.before::text, ''), coalesce(e.after::text, ''), e.at
-		FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+		FROM audit_events e LEFT JOIN users u ON u.org_id = e.org_id AND u.id = e.actor_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.id DESC LIMIT `+qa.add(f.Limit+1), qa...)
 	b.Queue(`SELECT DISTINCT action FROM audit_events WHERE org_id = $1 ORDER BY action`, a.OrgID)
 	res := s.db.Pool.SendBatch(ctx, &b)

@@ -65,7 +65,7 @@ func (b *Bench) Dataset(ctx context.Context, orgID int64) (*BenchDataset, error)
 		(SELECT count(*) FROM contacts WHERE org_id = $1),
 		(SELECT count(*) FROM deals WHERE org_id = $1),
 		(SELECT count(*) FROM deals WHERE org_id = $1 AND stage = ANY ($2)),
-		(SELECT count(*) FROM deal_scores s JOIN deals d ON d.id = s.deal_id
+		(SELECT count(*) FROM deal_scores s JOIN deals d ON d.org_id = s.org_id AND d.id = s.deal_id
 			WHERE s.org_id = $1 AND s.band = 'not_good_money' AND d.stage = ANY ($2)),
 		(SELECT count(*) FROM touches WHERE org_id = $1),
 		(SELECT count(*) FROM deal_stage_changes WHERE org_id = $1)`, orgID, pipeline.OpenStages).
@@ -86,9 +86,9 @@ type BenchUser struct {
 func (b *Bench) ManagersWithOpenDeals(ctx context.Context, orgID int64, n int) ([]BenchUser, error) {
 	return b.usersWithDeals(ctx, `
 		SELECT u.email, array_agg(d.id ORDER BY d.id)
-		FROM users u JOIN teams t ON t.manager_id = u.id
-		JOIN users m ON m.team_id = t.id
-		JOIN deals d ON d.owner_id = m.id AND d.stage = ANY ($3)
+		FROM users u JOIN teams t ON t.org_id = u.org_id AND t.manager_id = u.id
+		JOIN users m ON m.org_id = t.org_id AND m.team_id = t.id
+		JOIN deals d ON d.org_id = m.org_id AND d.owner_id = m.id AND d.stage = ANY ($3)
 		WHERE u.org_id = $1 AND u.role = 'manager'
 		GROUP BY u.id ORDER BY u.id LIMIT $2`, orgID, n)
 }
@@ -97,7 +97,7 @@ func (b *Bench) ManagersWithOpenDeals(ctx context.Context, orgID int64, n int) (
 func (b *Bench) RepsWithOpenDeals(ctx context.Context, orgID int64, n int) ([]BenchUser, error) {
 	return b.usersWithDeals(ctx, `
 		SELECT u.email, array_agg(d.id ORDER BY d.id)
-		FROM users u JOIN deals d ON d.owner_id = u.id AND d.stage = ANY ($3)
+		FROM users u JOIN deals d ON d.org_id = u.org_id AND d.owner_id = u.id AND d.stage = ANY ($3)
 		WHERE u.org_id = $1 AND u.role = 'rep'
 		GROUP BY u.id ORDER BY u.id LIMIT $2`, orgID, n)
 }

@@ -48,9 +48,9 @@ var openScore = `CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.poin
 	CASE WHEN d.stage IN ` + openStagesSQL + ` THEN coalesce(s.band, '') ELSE '' END`
 
 const dealJoins = `deals d
-	JOIN prospects p ON p.id = d.prospect_id
-	JOIN users o ON o.id = d.owner_id
-	LEFT JOIN deal_scores s ON s.deal_id = d.id`
+	JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
+	JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id
+	LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id`
 
 func scanDeal(row pgx.Row) (*pipeline.Deal, error) {
 	var d pipeline.Deal

@@ -50,12 +50,12 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 			SELECT t.occurred_at AS at, t.id, true AS touch, t.kind, t.direction, t.outcome, t.duration_min,
 				t.quote_amount, t.word_count, t.notes, t.contact_id, r.name AS by_name,
 				NULL::text AS from_stage, NULL::text AS to_stage, NULL::text[] AS reasons
-			FROM touches t JOIN users r ON r.id = t.rep_id
+			FROM touches t JOIN users r ON r.org_id = t.org_id AND r.id = t.rep_id
 			WHERE t.deal_id = $1 AND t.org_id = $2
 			UNION ALL
 			SELECT sc.at, sc.id, false, '', '', '', NULL, NULL, NULL, sc.note, NULL,
 				coalesce(u.name, ''), sc.from_stage, sc.to_stage, sc.reasons
-			FROM deal_stage_changes sc LEFT JOIN users u ON u.id = sc.by_user
+			FROM deal_stage_changes sc LEFT JOIN users u ON u.org_id = sc.org_id AND u.id = sc.by_user
 			WHERE sc.deal_id = $1 AND sc.org_id = $2
 			UNION ALL
 			SELECT f.opened_at, f.id, false, 'flag', '', f.status, NULL, NULL, f.points, '', NULL,
@@ -64,7 +64,7 @@ func (s *DealService) DealDetail(ctx context.Context, a pipeline.Actor, id int64
 			UNION ALL
 			SELECT f.decided_at, f.id, false, 'flag_decided', '', f.status, NULL, NULL, f.points, f.note, NULL,
 				coalesce(u.name, ''), NULL, NULL, NULL
-			FROM flags f LEFT JOIN users u ON u.id = f.decided_by
+			FROM flags f LEFT JOIN users u ON u.org_id = f.org_id AND u.id = f.decided_by
 			WHERE f.deal_id = $1 AND f.org_id = $2 AND f.decided_at IS NOT NULL
 		) x ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4`, id, a.OrgID, TimelinePageSize+1, offset)
 

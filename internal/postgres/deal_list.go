@@ -86,16 +86,16 @@ func (s *DealService) ListDeals(ctx context.Context, a pipeline.Actor, f pipelin
 	if f.Band != "" {
 		// s.org_id is the deal's; saying so lets deal_scores_band_deal_idx
 		// hand out the band's deal ids in id order.
-		from += " JOIN deal_scores s ON s.deal_id = d.id"
+		from += " JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id"
 		where = append(where, "s.org_id = d.org_id", "s.band = "+qa.add(f.Band), "d.stage IN "+openStagesSQL)
 	} else if f.Sort == pipeline.SortRisk {
-		from += " LEFT JOIN deal_scores s ON s.deal_id = d.id"
+		from += " LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id"
 	}
 	if f.Sort == pipeline.SortOwner {
-		from += " JOIN users o ON o.id = d.owner_id"
+		from += " JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id"
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		from += " JOIN prospects p ON p.id = d.prospect_id"
+		from += " JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id"
 		pat := qa.add("%" + escapeLike(q) + "%")
 		where = append(where, "(d.title ILIKE "+pat+" OR p.name ILIKE "+pat+")")
 	}

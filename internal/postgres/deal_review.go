@@ -34,10 +34,10 @@ func coachingDest(c *pipeline.CoachingNote) []any {
 // coaching notes and the touches its score card cites. Like the timeline
 // they are read by the deal's id within the org, behind the page's gate.
 func queueDealReview(b *pgx.Batch, dealID, orgID int64) {
-	b.Queue(`SELECT `+flagColumns+`, `+resolvingTouchColumns+` FROM flags f LEFT JOIN users u ON u.id = f.decided_by
+	b.Queue(`SELECT `+flagColumns+`, `+resolvingTouchColumns+` FROM flags f LEFT JOIN users u ON u.org_id = f.org_id AND u.id = f.decided_by
 		LEFT JOIN touches rt ON rt.id = f.resolved_by_touch AND rt.org_id = f.org_id
 		WHERE f.deal_id = $1 AND f.org_id = $2 ORDER BY f.opened_at DESC, f.id DESC LIMIT 20`, dealID, orgID)
-	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.id = c.deal_id JOIN users u ON u.id = c.author_id
+	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.org_id = c.org_id AND d.id = c.deal_id JOIN users u ON u.org_id = c.org_id AND u.id = c.author_id
 		WHERE c.deal_id = $1 AND c.org_id = $2 ORDER BY c.created_at DESC, c.id DESC LIMIT 20`, dealID, orgID)
 	b.Queue(`SELECT t.id, t.kind, t.direction, t.occurred_at FROM touches t
 		WHERE t.deal_id = $1 AND t.org_id = $2 AND t.id IN (

@@ -115,7 +115,7 @@ func (s *DigestStore) Record(ctx context.Context, entries []*pipeline.OutboxEntr
 		SELECT r.org_id, r.user_id, r.week, r.kind, r.status, r.subject, r.html, r.body, r.created, r.created
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
 			AS r(org_id, user_id, week, kind, status, subject, html, body, created)
-		ON CONFLICT (user_id, iso_week, kind) DO NOTHING`,
+		ON CONFLICT (org_id, user_id, iso_week, kind) DO NOTHING`,
 		org, user, week, kind, status, subject, html, text, created)
 	if err != nil {
 		return 0, wrapConn(fmt.Errorf("record digests: %w", err))
@@ -130,7 +130,7 @@ func (s *DigestStore) Replace(ctx context.Context, e *pipeline.OutboxEntry) erro
 	tag, err := s.db.Pool.Exec(ctx, `
 		INSERT INTO digests (org_id, user_id, iso_week, kind, status, subject, html, body_text, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-		ON CONFLICT (user_id, iso_week, kind) DO UPDATE SET status = excluded.status, subject = excluded.subject,
+		ON CONFLICT (org_id, user_id, iso_week, kind) DO UPDATE SET status = excluded.status, subject = excluded.subject,
 			html = excluded.html, body_text = excluded.body_text, attempts = 0, last_error = '', message_id = '',
 			sent_at = NULL, updated_at = excluded.updated_at
 		WHERE digests.sending_since IS NULL`,
@@ -157,7 +157,7 @@ func scanOutbox(row pgx.Row) (*pipeline.OutboxEntry, error) {
 // Entry returns the outbox row of a user's week (any kind), or ENOTFOUND.
 func (s *DigestStore) Entry(ctx context.Context, userID int64, week string) (*pipeline.OutboxEntry, error) {
 	e, err := scanOutbox(s.db.Pool.QueryRow(ctx, `SELECT `+outboxColumns+`
-		FROM digests g JOIN users u ON u.id = g.user_id
+		FROM digests g JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id
 		WHERE g.user_id = $1 AND g.iso_week = $2 ORDER BY g.id LIMIT 1`, userID, week))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("digest")
@@ -227,7 +227,7 @@ func (s *DigestStore) Outbox(ctx context.Context, a pipeline.Actor, f pipeline.O
 		return nil, notFound("digest")
 	}
 	var qa args
-	sql := `SELECT ` + outboxColumns + ` FROM digests g JOIN users u ON u.id = g.user_id
+	sql := `SELECT ` + outboxColumns + ` FROM digests g JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id
 		WHERE g.org_id = ` + qa.add(a.OrgID)
 	if f.Week != "" {
 		sql += ` AND g.iso_week = ` + qa.add(f.Week)
@@ -256,7 +256,7 @@ func (s *DigestStore) OutboxEntry(ctx context.Context, a pipeline.Actor, id int6
 		return nil, notFound("digest")
 	}
 	e, err := scanOutbox(s.db.Pool.QueryRow(ctx, `SELECT `+outboxColumns+`
-		FROM digests g JOIN users u ON u.id = g.user_id WHERE g.id = $1 AND g.org_id = $2`, id, a.OrgID))
+		FROM digests g JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id WHERE g.id = $1 AND g.org_id = $2`, id, a.OrgID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("digest")
 	} else if err != nil {

@@ -35,7 +35,7 @@ const digestUsers = `WITH u AS (
 	-- they manage when they are on none.
 	SELECT u.id, tu.id, coalesce(tt.name, 'No team'), u.from_at, u.to_at
 	FROM u JOIN users tu ON tu.org_id = $1 AND tu.role <> 'admin'
-	LEFT JOIN teams tt ON tt.id = coalesce(tu.team_id,
+	LEFT JOIN teams tt ON tt.org_id = tu.org_id AND tt.id = coalesce(tu.team_id,
 		(SELECT mt.id FROM teams mt WHERE mt.org_id = $1 AND mt.manager_id = tu.id ORDER BY mt.id LIMIT 1))
 	WHERE u.kind = 'admin'
 ) `
@@ -45,7 +45,7 @@ const digestUsers = `WITH u AS (
 const digestDealColumns = `d.id, d.title, p.name, o.name, d.stage, d.amount, d.currency, d.next_step_due,
 	d.next_step, d.last_touch_at`
 
-const digestDealJoins = ` JOIN prospects p ON p.id = d.prospect_id JOIN users o ON o.id = d.owner_id `
+const digestDealJoins = ` JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id `
 
 func digestDealDest(d *pipeline.DigestDeal) []any {
 	return []any{&d.ID, &d.Title, &d.Prospect, &d.Owner, &d.Stage, &d.Amount, &d.Currency, &d.Due, &d.NextStep, &d.LastTouch}
@@ -112,7 +112,7 @@ var digestQueries = []string{
 		FROM m JOIN deals d ON d.org_id = $1 AND d.owner_id = m.member
 		JOIN flags f ON f.deal_id = d.id AND f.org_id = $1 AND f.decided_by IS NOT NULL
 			AND f.decided_at >= m.from_at AND f.decided_at < m.to_at
-		LEFT JOIN users dm ON dm.id = f.decided_by` + digestDealJoins + `) x
+		LEFT JOIN users dm ON dm.org_id = f.org_id AND dm.id = f.decided_by` + digestDealJoins + `) x
 	WHERE rn <= ` + strconv.Itoa(pipeline.DigestListLimit) + ` ORDER BY 1, rn`,
 	// The activity table: a row per rep (manager) or team (admin). The
 	// flags and closes of the reported weeks are read once for everyone

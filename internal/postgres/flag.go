@@ -54,7 +54,7 @@ var openFlagsSQL = `
 			WHERE f.deal_id = u.deal_id AND f.org_id = $1
 			ORDER BY f.opened_at DESC, f.id DESC LIMIT 1) last
 		WHERE last.status IN ('kept', 'coached') AND ` + keepHoldsSQL + `)
-	ON CONFLICT (deal_id) WHERE status IN ('open', 'snoozed') DO NOTHING`
+	ON CONFLICT (org_id, deal_id) WHERE status IN ('open', 'snoozed') DO NOTHING`
 
 func (f *flagRows) queue(b *pgx.Batch, orgID int64, now time.Time) {
 	b.Queue(openFlagsSQL, orgID, now, f.ids, f.points, f.codes)

@@ -338,7 +338,7 @@ func (db *DB) CheckReferences(ctx context.Context, orgID, firstTouch, lastTouch 
 		{"deals", `SELECT count(*) FROM deals d LEFT JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
 			LEFT JOIN users u ON u.org_id = d.org_id AND u.id = d.owner_id
 			WHERE d.org_id = $1 AND (p.id IS NULL OR u.id IS NULL)`, []any{orgID}},
-		{"deal_stage_changes", `SELECT count(*) FROM deal_stage_changes s LEFT JOIN deals d ON d.id = s.deal_id
+		{"deal_stage_changes", `SELECT count(*) FROM deal_stage_changes s LEFT JOIN deals d ON d.org_id = s.org_id AND d.id = s.deal_id
 			WHERE s.org_id = $1 AND d.id IS NULL`, []any{orgID}},
 	}
 	var g errgroup.Group

@@ -35,8 +35,8 @@ const closedDealsSQL = `
 	SELECT d.id, d.title, p.name, d.owner_id, u.name, d.stage, d.amount, d.list_price, d.cost, d.currency,
 		d.future_promise, d.created_at, d.stage_changed_at, d.close_reasons, d.came_back_at IS NOT NULL
 	FROM deals d
-	JOIN prospects p ON p.id = d.prospect_id
-	JOIN users u ON u.id = d.owner_id
+	JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
+	JOIN users u ON u.org_id = d.org_id AND u.id = d.owner_id
 	WHERE %s
 	ORDER BY d.id`
 

@@ -113,7 +113,7 @@ func (s *ProspectService) AddContact(ctx context.Context, a pipeline.Actor, pros
 func (s *ProspectService) Prospect(ctx context.Context, a pipeline.Actor, id int64) (*pipeline.Prospect, error) {
 	var b pgx.Batch
 	b.Queue(`SELECT p.id, p.org_id, p.name, p.website, p.industry, p.notes, p.owner_id, u.name, p.created_at
-		FROM prospects p JOIN users u ON u.id = p.owner_id WHERE p.id = $1 AND p.org_id = $2`, id, a.OrgID)
+		FROM prospects p JOIN users u ON u.org_id = p.org_id AND u.id = p.owner_id WHERE p.id = $1 AND p.org_id = $2`, id, a.OrgID)
 	b.Queue(`SELECT c.id, c.prospect_id, c.name, c.email, c.phone, c.title FROM contacts c
 		WHERE c.prospect_id = $1 AND c.org_id = $2 ORDER BY lower(c.name), c.id`, id, a.OrgID)
 	res := s.db.Pool.SendBatch(ctx, &b)
@@ -152,9 +152,9 @@ func (s *ProspectService) ProspectTouches(ctx context.Context, a pipeline.Actor,
 		SELECT t.id, coalesce(t.deal_id, 0), coalesce(d.title, ''), t.prospect_id, coalesce(t.contact_id, 0), coalesce(c.name, ''),
 			t.rep_id, r.name, t.kind, t.direction, t.occurred_at, t.outcome, t.duration_min, t.quote_amount, t.word_count, t.notes, t.created_at
 		FROM touches t
-		JOIN users r ON r.id = t.rep_id
-		LEFT JOIN contacts c ON c.id = t.contact_id
-		LEFT JOIN deals d ON d.id = t.deal_id
+		JOIN users r ON r.org_id = t.org_id AND r.id = t.rep_id
+		LEFT JOIN contacts c ON c.org_id = t.org_id AND c.id = t.contact_id
+		LEFT JOIN deals d ON d.org_id = t.org_id AND d.id = t.deal_id
 		WHERE t.prospect_id = `+pid+` AND t.org_id = `+org+`
 			AND (t.deal_id IS NULL OR EXISTS (SELECT 1 FROM deals d WHERE d.id = t.deal_id AND `+dealScope(a, &qa)+`))
 		ORDER BY t.occurred_at DESC, t.id DESC LIMIT `+qa.add(limit), qa...)
@@ -197,7 +197,7 @@ func (s *ProspectService) SearchProspects(ctx context.Context, a pipeline.Actor,
 		where = []string{"true"}
 	}
 	sql := `SELECT p.id, p.org_id, p.name, p.website, p.industry, p.owner_id, u.name, p.created_at
-		FROM ` + from + ` JOIN users u ON u.id = p.owner_id
+		FROM ` + from + ` JOIN users u ON u.org_id = p.org_id AND u.id = p.owner_id
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY lower(p.name), p.id LIMIT ` + qa.add(limit+1)
 	rows, err := s.db.Pool.Query(ctx, sql, qa...)

@@ -68,9 +68,9 @@ func scanQueueRow(r pgx.CollectableRow, extra ...any) (pipeline.ReviewRow, error
 // deals_owner_band_idx, one short range per rep of the team.
 var openFlagsFrom = `deals d
 	JOIN flags f ON f.deal_id = d.id AND f.org_id = d.org_id AND f.status = 'open'
-	JOIN prospects p ON p.id = d.prospect_id
-	JOIN users o ON o.id = d.owner_id
-	LEFT JOIN deal_scores s ON s.deal_id = d.id`
+	JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
+	JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id
+	LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id`
 
 // Queue lists the open flags the actor reviews, by amount, largest first.
 func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.ReviewFilter) (*pipeline.ReviewQueue, error) {
@@ -91,7 +91,7 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 	var b pgx.Batch
 	b.Queue(sql, qa...)
 	var sa args
-	b.Queue(`SELECT count(*) FROM flags f JOIN deals d ON d.id = f.deal_id
+	b.Queue(`SELECT count(*) FROM flags f JOIN deals d ON d.org_id = f.org_id AND d.id = f.deal_id
 		WHERE f.status = 'snoozed' AND f.org_id = `+sa.add(a.OrgID)+` AND `+dealScope(a, &sa), sa...)
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
@@ -127,7 +127,7 @@ func (s *ReviewService) TeamReview(ctx context.Context, a pipeline.Actor) (*pipe
 		FROM `+openFlagsFrom+` WHERE `+dealScope(a, &qa)+` AND d.open_band = 'not_good_money'
 		ORDER BY f.opened_at, f.id LIMIT 5`, qa...)
 	var ca args
-	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.id = c.deal_id JOIN users u ON u.id = c.author_id
+	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.org_id = c.org_id AND d.id = c.deal_id JOIN users u ON u.org_id = c.org_id AND u.id = c.author_id
 		WHERE c.acknowledged_at IS NULL AND c.org_id = `+ca.add(a.OrgID)+` AND `+dealScope(a, &ca)+`
 		ORDER BY c.created_at, c.id LIMIT 20`, ca...)
 	res := s.db.Pool.SendBatch(ctx, &b)
@@ -166,7 +166,7 @@ func collectCoaching(rows pgx.Rows) ([]*pipeline.CoachingNote, error) {
 // MyCoaching lists the unacknowledged coaching notes on the actor's own deals.
 func (s *ReviewService) MyCoaching(ctx context.Context, a pipeline.Actor) ([]*pipeline.CoachingNote, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT `+coachingColumns+` FROM coaching_notes c
-		JOIN deals d ON d.id = c.deal_id JOIN users u ON u.id = c.author_id
+		JOIN deals d ON d.org_id = c.org_id AND d.id = c.deal_id JOIN users u ON u.org_id = c.org_id AND u.id = c.author_id
 		WHERE c.org_id = $1 AND c.rep_id = $2 AND c.acknowledged_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT 20`,
 		a.OrgID, a.UserID)
 	if err != nil {
@@ -259,7 +259,7 @@ func decidedAs(status string) string {
 func lockFlags(ctx context.Context, tx pgx.Tx, a pipeline.Actor, ids []int64) ([]decidable, error) {
 	var qa args
 	rows, err := tx.Query(ctx, `SELECT `+flagColumns+`, `+dealColumns+`
-		FROM flags f LEFT JOIN users u ON u.id = f.decided_by JOIN `+dealJoins+` ON d.id = f.deal_id
+		FROM flags f LEFT JOIN users u ON u.org_id = f.org_id AND u.id = f.decided_by JOIN `+dealJoins+` ON d.id = f.deal_id
 		WHERE f.id = ANY(`+qa.add(ids)+`) AND f.org_id = d.org_id AND `+dealScope(a, &qa)+`
 		ORDER BY f.id FOR UPDATE OF f, d`, qa...)
 	if err != nil {

@@ -281,7 +281,7 @@ func (s *ScoreService) nameExamples(ctx context.Context, a pipeline.Actor, p *pi
 		byID[changed[i].ID], ids[i] = &changed[i], changed[i].ID
 	}
 	var qa args
-	sql := `SELECT d.id, d.title, p.name FROM deals d JOIN prospects p ON p.id = d.prospect_id
+	sql := `SELECT d.id, d.title, p.name FROM deals d JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
 		WHERE d.id = ANY(` + qa.add(ids) + `) AND ` + dealScope(a, &qa)
 	rows, err := s.db.Pool.Query(ctx, sql, qa...)
 	if err != nil {

@@ -29,7 +29,7 @@ func dealScope(a pipeline.Actor, q *args) string {
 		// guessed half the org's deals and walked them all to fill a page.
 		me := q.add(a.UserID)
 		return "d.org_id = " + org + " AND d.owner_id = ANY (ARRAY(SELECT " + me + `::bigint UNION ALL
-			SELECT tu.id FROM users tu JOIN teams tt ON tt.id = tu.team_id
+			SELECT tu.id FROM users tu JOIN teams tt ON tt.org_id = tu.org_id AND tt.id = tu.team_id
 			WHERE tt.manager_id = ` + me + " AND tt.org_id = " + org + "))"
 	default:
 		return "d.org_id = " + org + " AND d.owner_id = " + q.add(a.UserID)

@@ -331,7 +331,7 @@ var upsertScoresSQL = `
 	INSERT INTO deal_scores AS s (deal_id, org_id, points, band, signals, hints, fingerprint, rules_version, computed_at)
 	SELECT u.deal_id, $1, u.points, u.band, u.signals::jsonb, u.hints::jsonb, u.fingerprint, $2, $3
 	FROM u
-	ON CONFLICT (deal_id) DO UPDATE SET points = excluded.points, band = excluded.band,
+	ON CONFLICT (org_id, deal_id) DO UPDATE SET points = excluded.points, band = excluded.band,
 		signals = excluded.signals, hints = excluded.hints, fingerprint = excluded.fingerprint,
 		rules_version = excluded.rules_version, computed_at = excluded.computed_at
 	-- A slow full rescore with older rules never overwrites a newer score.

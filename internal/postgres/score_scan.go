@@ -37,7 +37,7 @@ var openDealsSQL = `
 		SELECT ` + dealInputColumns + `, d.xmin::text::bigint,
 			s.points, s.band, s.rules_version, s.fingerprint, f.status
 		FROM deals d
-		LEFT JOIN deal_scores s ON s.deal_id = d.id
+		LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id
 		LEFT JOIN flags f ON f.deal_id = d.id AND f.org_id = d.org_id AND f.status IN ('open', 'snoozed')
 		WHERE d.org_id = $1 AND d.id = ANY($2) AND d.stage IN ` + openStagesSQL + `
 		ORDER BY d.id`

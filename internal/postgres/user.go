@@ -39,7 +39,7 @@ var dummyHash, _ = password.Hash("not-a-real-password-just-timing")
 // Authenticate returns the enabled user with this email and password, or EUNAUTHORIZED.
 func (s *UserService) Authenticate(ctx context.Context, email, pw string) (*pipeline.User, error) {
 	u, err := scanUser(s.db.Pool.QueryRow(ctx, `SELECT `+userColumns+`
-		FROM users u LEFT JOIN teams t ON t.id = u.team_id
+		FROM users u LEFT JOIN teams t ON t.org_id = u.org_id AND t.id = u.team_id
 		WHERE lower(u.email) = lower($1)`, strings.TrimSpace(email)))
 	bad := pipeline.Errorf(pipeline.EUNAUTHORIZED, "That email and password do not match an active account.")
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -61,7 +61,7 @@ func (s *UserService) Authenticate(ctx context.Context, email, pw string) (*pipe
 // UserByID returns an enabled user, or ENOTFOUND.
 func (s *UserService) UserByID(ctx context.Context, id int64) (*pipeline.User, error) {
 	u, err := scanUser(s.db.Pool.QueryRow(ctx, `SELECT `+userColumns+`
-		FROM users u LEFT JOIN teams t ON t.id = u.team_id
+		FROM users u LEFT JOIN teams t ON t.org_id = u.org_id AND t.id = u.team_id
 		WHERE u.id = $1 AND NOT u.disabled`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("user")
@@ -74,7 +74,7 @@ func (s *UserService) UserByID(ctx context.Context, id int64) (*pipeline.User, e
 // ListUsers returns the org's users, by name.
 func (s *UserService) ListUsers(ctx context.Context, a pipeline.Actor) ([]*pipeline.User, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT `+userColumns+`
-		FROM users u LEFT JOIN teams t ON t.id = u.team_id
+		FROM users u LEFT JOIN teams t ON t.org_id = u.org_id AND t.id = u.team_id
 		WHERE u.org_id = $1 ORDER BY u.disabled, lower(u.name), u.id`, a.OrgID)
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("list users: %w", err))
@@ -90,7 +90,7 @@ func (s *UserService) ListUsers(ctx context.Context, a pipeline.Actor) ([]*pipel
 func (s *UserService) ListTeams(ctx context.Context, a pipeline.Actor) ([]*pipeline.Team, error) {
 	rows, err := s.db.Pool.Query(ctx, `
 		SELECT t.id, t.org_id, t.name, t.manager_id, coalesce(m.name, '')
-		FROM teams t LEFT JOIN users m ON m.id = t.manager_id
+		FROM teams t LEFT JOIN users m ON m.org_id = t.org_id AND m.id = t.manager_id
 		WHERE t.org_id = $1 ORDER BY lower(t.name)`, a.OrgID)
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("list teams: %w", err))
