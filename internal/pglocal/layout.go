@@ -50,6 +50,7 @@ func socketDir(dataDir string) string {
 
 func (l layout) pgdata() string   { return filepath.Join(l.dataDir, "pgdata") }
 func (l layout) logPath() string  { return filepath.Join(l.dataDir, "postgres.log") }
+func (l layout) logDir() string   { return filepath.Join(l.dataDir, "log") }
 func (l layout) pidPath() string  { return filepath.Join(l.pgdata(), "postmaster.pid") }
 func (l layout) lockPath() string { return filepath.Join(l.dataDir, "pglocal.lock") }
 

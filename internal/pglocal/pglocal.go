@@ -24,7 +24,9 @@ import (
 
 // Options configures Start.
 type Options struct {
-	// DataDir holds the cluster (DataDir/pgdata), its log (DataDir/postgres.log)
+	// DataDir holds the cluster (DataDir/pgdata), its log (DataDir/log, one
+	// file per weekday; DataDir/postgres.log for what comes before the
+	// collector starts)
 	// and, when the path is short enough, its socket; else the socket lives
 	// in /tmp/gm-<hash of DataDir>.
 	DataDir string

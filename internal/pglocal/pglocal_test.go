@@ -316,3 +316,42 @@ func TestHelperServerOwner(t *testing.T) {
 	fmt.Println(c.cmd.Process.Pid)
 	select {}
 }
+
+// Outside tests the server log is PostgreSQL's own collector's, one file
+// per weekday, emptied when its day comes round: it never grows forever.
+func TestStart_LogRotated(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t)
+	c, err := Start(t.Context(), Options{DataDir: dir, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	conn := connect(t, c, "postgres")
+	for setting, want := range map[string]string{
+		"logging_collector":        "on",
+		"log_directory":            filepath.Join(dir, "log"),
+		"log_filename":             "postgresql-%a.log",
+		"log_rotation_age":         "1d",
+		"log_truncate_on_rotation": "on",
+	} {
+		var got string
+		if err := conn.QueryRow(t.Context(), "SELECT current_setting($1)", setting).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", setting, err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", setting, got, want)
+		}
+	}
+	var current string
+	if err := conn.QueryRow(t.Context(), "SELECT pg_current_logfile()").Scan(&current); err != nil {
+		t.Fatalf("pg_current_logfile: %v", err)
+	}
+	if !strings.HasPrefix(current, filepath.Join(dir, "log", "postgresql-")) {
+		t.Errorf("logging to %q, want a weekday file under %s/log", current, dir)
+	}
+}

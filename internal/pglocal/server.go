@@ -161,6 +161,8 @@ func launch(binDir string, l layout, owner account, logFile *os.File, opts Optio
 	}
 	if opts.TestSettings {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
+	} else {
+		args = append(args, logRotation(l)...)
 	}
 	// Not CommandContext: the server must outlive the context of Start.
 	cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)
@@ -177,6 +179,22 @@ func launch(binDir string, l layout, owner account, logFile *os.File, opts Optio
 		close(c.exited)
 	}()
 	return c, nil
+}
+
+// logRotation has PostgreSQL's own log collector write the server log into
+// DataDir/log, one file per weekday (postgresql-Mon.log ...), each emptied
+// when its day comes round again: at most a week of logs, never a file
+// that grows forever. Only what the server writes before the collector
+// starts (a failed start) still goes to DataDir/postgres.log.
+func logRotation(l layout) []string {
+	return []string{
+		"-c", "logging_collector=on",
+		"-c", "log_directory=" + l.logDir(),
+		"-c", "log_filename=postgresql-%a.log",
+		"-c", "log_rotation_age=1d",
+		"-c", "log_rotation_size=0",
+		"-c", "log_truncate_on_rotation=on",
+	}
 }
 
 // pollReady connects every pollInterval until the server answers, gone
