@@ -13,8 +13,29 @@ import (
 	"goodmoney/migrations"
 )
 
+// migrateLockID names the advisory lock that serialises migrations.
+const migrateLockID = 0x676f6f646d6f6e // "goodmon"
+
 // Migrate applies River's own migrations and then ours, both idempotent.
+// An advisory lock makes processes that start at once take turns: the
+// first migrates, the others find nothing left to do.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return wrapConn(fmt.Errorf("migrate: %w", err))
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
+		return wrapConn(fmt.Errorf("migrate: take the lock: %w", err))
+	}
+	defer func() {
+		// Unlocking fails only with the connection, which ends the lock too.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID)
+	}()
+	return migrate(ctx, pool)
+}
+
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	migrator, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return fmt.Errorf("river migrator: %w", err)

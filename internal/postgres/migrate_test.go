@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
@@ -42,5 +43,37 @@ func TestMigrations_DownAndUp(t *testing.T) {
 		if s.State != goose.StateApplied {
 			t.Errorf("after up: migration %d is %s", s.Source.Version, s.State)
 		}
+	}
+}
+
+// Processes that start at once on an empty database all migrate it
+// without error: they take turns.
+func TestMigrate_Concurrent(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewEmptyDBURL(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			pool, err := pgxpool.New(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer pool.Close()
+			errs <- postgres.Migrate(ctx, pool)
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent migrate: %v", err)
+		}
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if n, err := postgres.Pending(ctx, pool); err != nil || n != 0 {
+		t.Errorf("pending after concurrent migrations: %d %v", n, err)
 	}
 }
