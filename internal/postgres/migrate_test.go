@@ -77,3 +77,28 @@ func TestMigrate_Concurrent(t *testing.T) {
 		t.Errorf("pending after concurrent migrations: %d %v", n, err)
 	}
 }
+
+// A migration that lands after a higher-numbered one was applied (branches
+// land in any order) is applied on the next start, not refused.
+func TestMigrate_OutOfOrder(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.ApplyVersion(ctx, 11, false); err != nil {
+		t.Fatalf("roll back 00011 alone: %v", err)
+	}
+	if n, err := postgres.Pending(ctx, pool); err != nil || n != 1 {
+		t.Fatalf("pending with 00011 rolled back under 00012: %d %v", n, err)
+	}
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatalf("migrate with a lower migration missing: %v", err)
+	}
+	if n, err := postgres.Pending(ctx, pool); err != nil || n != 0 {
+		t.Errorf("pending after migrate: %d %v", n, err)
+	}
+}
