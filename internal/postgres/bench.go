@@ -90,7 +90,7 @@ func (b *Bench) ManagersWithOpenDeals(ctx context.Context, orgID int64, n int) (
 		JOIN users m ON m.org_id = t.org_id AND m.team_id = t.id
 		JOIN deals d ON d.org_id = m.org_id AND d.owner_id = m.id AND d.stage = ANY ($3)
 		WHERE u.org_id = $1 AND u.role = 'manager'
-		GROUP BY u.id ORDER BY u.id LIMIT $2`, orgID, n)
+		GROUP BY u.org_id, u.id ORDER BY u.id LIMIT $2`, orgID, n)
 }
 
 // RepsWithOpenDeals returns up to n reps with their own open deals.
@@ -99,7 +99,7 @@ func (b *Bench) RepsWithOpenDeals(ctx context.Context, orgID int64, n int) ([]Be
 		SELECT u.email, array_agg(d.id ORDER BY d.id)
 		FROM users u JOIN deals d ON d.org_id = u.org_id AND d.owner_id = u.id AND d.stage = ANY ($3)
 		WHERE u.org_id = $1 AND u.role = 'rep'
-		GROUP BY u.id ORDER BY u.id LIMIT $2`, orgID, n)
+		GROUP BY u.org_id, u.id ORDER BY u.id LIMIT $2`, orgID, n)
 }
 
 func (b *Bench) usersWithDeals(ctx context.Context, sql string, orgID int64, n int) ([]BenchUser, error) {
