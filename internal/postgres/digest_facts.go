@@ -88,7 +88,7 @@ var digestQueries = []string{
 	`SELECT u.id, coalesce(au.name, ''), c.note, c.created_at, ` + digestDealColumns + `
 	FROM u JOIN coaching_notes c ON c.org_id = $1 AND c.rep_id = u.id AND c.created_at < u.to_at
 		AND (c.acknowledged_at IS NULL OR c.created_at >= u.from_at)
-	JOIN deals d ON d.id = c.deal_id JOIN users au ON au.id = c.author_id` + digestDealJoins + `
+	JOIN deals d ON d.id = c.deal_id JOIN users au ON au.org_id = c.org_id AND au.id = c.author_id` + digestDealJoins + `
 	ORDER BY u.id, c.created_at, c.id`,
 	// Touches last week and the week before: two index-only ranges of
 	// touches_rep_idx per user. A touch's rep is of the touch's org (the
