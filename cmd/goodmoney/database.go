@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -76,4 +77,22 @@ func (d *database) Close() {
 			slog.Error("stop PostgreSQL", "err", err)
 		}
 	}
+}
+
+// supervise restarts the private cluster if it exits while serving; after
+// maxDown of failed restarts it calls giveUp, so serve exits non-zero and
+// its own supervisor starts it afresh. A DATABASE_URL or a cluster owned by
+// another process is not ours to supervise.
+func (d *database) supervise(maxDown time.Duration, giveUp func(error)) {
+	if d.cluster != nil {
+		d.cluster.Supervise(pglocal.Supervision{MaxDown: maxDown, GiveUp: giveUp})
+	}
+}
+
+// health describes the private cluster for /healthz ("" without one).
+func (d *database) health() string {
+	if d.cluster == nil || !d.cluster.Owned() {
+		return ""
+	}
+	return d.cluster.Health().String()
 }

@@ -51,12 +51,31 @@ type Cluster struct {
 	owned   bool
 	logger  *slog.Logger
 
-	// Set only for owned clusters.
-	cmd      *exec.Cmd
-	exited   chan struct{} // closed once cmd.Wait returns
-	waitErr  error         // cmd.Wait's result, readable after exited is closed
+	// Set only for owned clusters: what relaunching needs, the running
+	// process (replaced by a restart, so read it under mu), supervision.
+	binDir   string
+	owner    account
+	opts     Options
+	mu       sync.Mutex
+	proc     *proc
+	stopping bool
+	sup      supervisor
 	stopOnce sync.Once
 	stopErr  error
+}
+
+// proc is one run of the server process.
+type proc struct {
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed once cmd.Wait returns
+	waitErr error         // cmd.Wait's result, readable after exited is closed
+}
+
+// current returns the server process now running (or last run).
+func (c *Cluster) current() *proc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc
 }
 
 // Start returns the cluster in opts.DataDir, running. It creates the cluster
@@ -143,15 +162,19 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Stop shuts the server down if this process started it: a fast shutdown
-// (SIGINT) that rolls back open transactions, then SIGQUIT and SIGKILL if the
-// server has not exited in time. Calling it again returns the first result.
-// For an attached cluster Stop does nothing.
+// Stop ends supervision and shuts the server down if this process started
+// it: a fast shutdown (SIGINT) that rolls back open transactions, then
+// SIGQUIT and SIGKILL if the server has not exited in time. A server that
+// had already exited is reported as an error, not as stopped. Calling it
+// again returns the first result. For an attached cluster Stop does nothing.
 func (c *Cluster) Stop() error {
 	if !c.owned {
 		return nil
 	}
-	c.stopOnce.Do(func() { c.stopErr = c.shutdown() })
+	c.stopOnce.Do(func() {
+		c.stopSupervisor()
+		c.stopErr = c.shutdown()
+	})
 	return c.stopErr
 }
 

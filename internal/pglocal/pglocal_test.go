@@ -39,7 +39,7 @@ func mustStart(t *testing.T, dir string) *Cluster {
 	}
 	t.Logf("Start took %v (owned=%v)", time.Since(began), c.Owned())
 	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
+		if err := c.Stop(); err != nil && !errors.Is(err, ErrAlreadyExited) { // tests that kill it check Stop themselves
 			t.Errorf("Stop: %v", err)
 		}
 	})
@@ -135,10 +135,10 @@ func TestStart_AfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill the whole process group, as the OOM killer might: postmaster.pid stays.
-	if err := syscall.Kill(-crashed.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(-crashed.current().cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-crashed.exited
+	<-crashed.current().exited
 	if _, err := os.Stat(filepath.Join(dir, "pgdata", "postmaster.pid")); err != nil {
 		t.Fatalf("postmaster.pid after a crash: %v", err)
 	}
@@ -313,7 +313,7 @@ func TestHelperServerOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Println(c.cmd.Process.Pid)
+	fmt.Println(c.current().cmd.Process.Pid)
 	select {}
 }
 

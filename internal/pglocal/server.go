@@ -23,6 +23,10 @@ const (
 	logTailLines = 20
 )
 
+// ErrAlreadyExited is returned by Stop when the server had exited before
+// Stop was called and no supervisor restarted it.
+var ErrAlreadyExited = errors.New("had already exited")
+
 // errExited reports that the server process went away while we waited for it.
 var errExited = errors.New("server process exited")
 
@@ -106,23 +110,17 @@ func startOwned(ctx context.Context, binDir string, l layout, owner account, opt
 		}
 	}
 	began := time.Now()
-	c, err := launch(binDir, l, owner, logFile, opts)
+	p, err := launch(binDir, l, owner, logFile, opts)
 	if err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	exited := func() bool {
-		select {
-		case <-c.exited:
-			return true
-		default:
-			return false
-		}
-	}
-	if err := pollReady(ctx, c.ConnString("postgres"), exited); err != nil {
+	c := &Cluster{layout: l, sockDir: l.sockDir, port: port, owned: true, logger: opts.Logger,
+		binDir: binDir, owner: owner, opts: opts, proc: p}
+	if err := pollReady(ctx, c.ConnString("postgres"), p.gone); err != nil {
 		_ = c.Stop() // the start failed: its exit status tells nothing new
 		return nil, withLogTail(fmt.Errorf("start postgres: %w", err), l.logPath(), logStart)
 	}
-	opts.Logger.Info("postgres started", "pid", c.cmd.Process.Pid, "socket", c.sockDir, "took", time.Since(began))
+	opts.Logger.Info("postgres started", "pid", p.cmd.Process.Pid, "socket", c.sockDir, "took", time.Since(began))
 	return c, nil
 }
 
@@ -154,7 +152,7 @@ func initCluster(ctx context.Context, binDir string, l layout, owner account, lo
 }
 
 // launch starts the server as our child, listening only on its unix socket.
-func launch(binDir string, l layout, owner account, logFile *os.File, opts Options) (*Cluster, error) {
+func launch(binDir string, l layout, owner account, logFile *os.File, opts Options) (*proc, error) {
 	args := []string{
 		"-D", l.pgdata(), "-k", l.sockDir, "-p", strconv.Itoa(port),
 		"-c", "listen_addresses=", "-c", "unix_socket_permissions=0700",
@@ -172,13 +170,22 @@ func launch(binDir string, l layout, owner account, logFile *os.File, opts Optio
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{layout: l, sockDir: l.sockDir, port: port, owned: true, logger: opts.Logger,
-		cmd: cmd, exited: make(chan struct{})}
+	p := &proc{cmd: cmd, exited: make(chan struct{})}
 	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.exited)
+		p.waitErr = cmd.Wait()
+		close(p.exited)
 	}()
-	return c, nil
+	return p, nil
+}
+
+// gone reports whether the process has exited.
+func (p *proc) gone() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // logRotation has PostgreSQL's own log collector write the server log into
@@ -232,14 +239,20 @@ func (c *Cluster) shutdown() error {
 		sig  syscall.Signal
 		wait time.Duration
 	}{{syscall.SIGINT, 30 * time.Second}, {syscall.SIGQUIT, 5 * time.Second}, {syscall.SIGKILL, 5 * time.Second}}
-	pid := c.cmd.Process.Pid
+	p := c.current()
+	pid := p.cmd.Process.Pid
+	if p.gone() {
+		// It died before we asked (and no supervisor brought it back).
+		c.removeSocketDir()
+		return fmt.Errorf("postgres (pid %d): %w: %s", pid, ErrAlreadyExited, exitReason(p.waitErr))
+	}
 	for _, step := range steps {
-		if err := c.cmd.Process.Signal(step.sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		if err := p.cmd.Process.Signal(step.sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			return fmt.Errorf("stop postgres (pid %d): %w", pid, err)
 		}
 		select {
-		case <-c.exited:
-			return c.afterExit()
+		case <-p.exited:
+			return c.afterExit(p)
 		case <-time.After(step.wait):
 			c.logger.Warn("postgres did not stop in time", "pid", pid, "signal", step.sig, "waited", step.wait)
 		}
@@ -249,15 +262,19 @@ func (c *Cluster) shutdown() error {
 
 // afterExit reports how the server exited and removes its private socket
 // folder when that is not the data folder.
-func (c *Cluster) afterExit() error {
+func (c *Cluster) afterExit(p *proc) error {
+	c.removeSocketDir()
+	if p.waitErr != nil {
+		return withLogTail(fmt.Errorf("postgres exited: %w", p.waitErr), c.layout.logPath(), -1)
+	}
+	c.logger.Info("postgres stopped", "pid", p.cmd.Process.Pid)
+	return nil
+}
+
+func (c *Cluster) removeSocketDir() {
 	if c.sockDir != c.layout.dataDir {
 		_ = os.Remove(c.sockDir) // only if empty; a new start recreates it
 	}
-	if c.waitErr != nil {
-		return withLogTail(fmt.Errorf("postgres exited: %w", c.waitErr), c.layout.logPath(), -1)
-	}
-	c.logger.Info("postgres stopped", "pid", c.cmd.Process.Pid)
-	return nil
 }
 
 // withLogTail appends to err the last lines of the log written after offset,
