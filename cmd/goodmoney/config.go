@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"time"
 
 	"goodmoney/internal/server"
 )
@@ -25,6 +26,9 @@ type config struct {
 	// X-Forwarded-For is believed; TrustedProxiesErr is why it did not parse.
 	TrustedProxies    []netip.Prefix
 	TrustedProxiesErr error
+	// DATABASE_MAX_DOWN: how long serve keeps restarting a dead private
+	// cluster before it exits non-zero (a Go duration; default 60s).
+	DatabaseMaxDown time.Duration
 }
 
 func loadConfig() config {
@@ -33,7 +37,7 @@ func loadConfig() config {
 	if proxiesErr != nil {
 		proxiesErr = fmt.Errorf("TRUSTED_PROXIES %q: want CIDRs separated by commas, like 10.0.0.0/8,192.168.1.7: %w", os.Getenv("TRUSTED_PROXIES"), proxiesErr)
 	}
-	return config{
+	cfg := config{
 		Addr:          env("ADDR", "127.0.0.1:8080"),
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
 		DataDir:       env("DATA_DIR", "data"),
@@ -47,6 +51,11 @@ func loadConfig() config {
 		TrustedProxies:    proxies,
 		TrustedProxiesErr: proxiesErr,
 	}
+	cfg.DatabaseMaxDown, _ = time.ParseDuration(env("DATABASE_MAX_DOWN", "60s"))
+	if cfg.DatabaseMaxDown <= 0 {
+		cfg.DatabaseMaxDown = 60 * time.Second
+	}
+	return cfg
 }
 
 func env(key, def string) string {

@@ -44,7 +44,8 @@ Usage:
 
 Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, MAIL_FROM, BASE_URL, SESSION_SECURE, LOG_FORMAT,
 RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h),
-TRUSTED_PROXIES (CIDRs whose X-Forwarded-For is believed), METRICS_ADDR (/metrics listener; off when empty).
+TRUSTED_PROXIES (CIDRs whose X-Forwarded-For is believed), METRICS_ADDR (/metrics listener; off when empty),
+DATABASE_MAX_DOWN (how long serve restarts a dead private PostgreSQL before exiting 1; default 60s).
 `
 
 func main() {
@@ -251,6 +252,11 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 		return err
 	}
 	defer d.Close()
+	// If the private cluster dies and cannot be restarted, stop serving and
+	// exit non-zero rather than answer 503 forever.
+	ctx, giveUp := context.WithCancelCause(ctx)
+	defer giveUp(nil)
+	d.supervise(cfg.DatabaseMaxDown, giveUp)
 	db := postgres.NewDB(d.Pool)
 	if *demo {
 		if _, err := seed.Demo(ctx, db); err != nil {
@@ -314,7 +320,12 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	case err = <-errc:
 		err = fmt.Errorf("listen: %w", err)
 	case <-ctx.Done():
-		logger.Info("shutting down: draining requests")
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+			logger.Error("shutting down: the database is gone", "err", cause)
+		} else {
+			logger.Info("shutting down: draining requests")
+		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
