@@ -135,13 +135,22 @@ func LoadLocation(name string) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
-// LoginThrottle limits failed sign-ins per key (an email, a client address).
+// SignInDecision is the throttle's answer to one sign-in attempt.
+type SignInDecision struct {
+	// Allowed: check the password. Otherwise answer 429 without checking.
+	Allowed bool
+	// RetryAfter is, when refused, how long until the limit resets.
+	RetryAfter time.Duration
+	// Delay is, when allowed, how long to wait before checking: the
+	// email has had many attempts lately.
+	Delay time.Duration
+}
+
+// LoginThrottle counts sign-in attempts, before the password is checked.
 type LoginThrottle interface {
-	// Blocked reports whether any of the keys has used up its failures, and
-	// how long until it may try again.
-	Blocked(ctx context.Context, keys ...string) (bool, time.Duration, error)
-	// Fail counts one failed sign-in against each key.
-	Fail(ctx context.Context, keys ...string) error
-	// Reset forgets the failures of a key, after a successful sign-in.
-	Reset(ctx context.Context, key string) error
+	// Reserve counts one attempt on the email from the client address and
+	// decides whether it may go on.
+	Reserve(ctx context.Context, email, addr string) (SignInDecision, error)
+	// Succeeded records that the attempt signed in.
+	Succeeded(ctx context.Context, email, addr string) error
 }
