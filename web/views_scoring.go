@@ -26,6 +26,7 @@ type ScoringView struct {
 	Posted  bool
 	Preview *ScoringPreview // nil until "Preview" is pressed
 	Loc     *time.Location
+	CanSave bool // admins save; managers only preview
 }
 
 // RuleChange is one setting the typed rules change: its name and the value

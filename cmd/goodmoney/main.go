@@ -301,7 +301,7 @@ func runServe(ctx context.Context, cfg config, logger *slog.Logger, args []strin
 	srv := svc.server(server.Config{
 		SessionSecure:  cfg.SessionSecure,
 		TrustedProxies: cfg.TrustedProxies,
-	}, logger, m)
+	}, logger, m, d.health)
 	httpServer := newHTTPServer(cfg.Addr, srv.Handler(), logger)
 	errc := make(chan error, 2)
 	go func() { errc <- httpServer.ListenAndServe() }()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -71,29 +70,29 @@ func (s *services) queueRescores(client *river.Client[pgx.Tx]) {
 	s.scores.Queue = jobs.RescoreQueue[pgx.Tx]{Client: client}
 }
 
-// server returns the web server on the services. Failed sign-ins are limited
-// to 5 per email and 50 per client address in 15 minutes.
-// m may be nil (no metrics).
-func (s *services) server(cfg server.Config, logger *slog.Logger, m *metrics.Metrics) *server.Server {
+// server returns the web server on the services, with the default sign-in
+// limits (postgres.DefaultLoginLimits). m may be nil (no metrics); dbHealth
+// describes the private cluster for /healthz.
+func (s *services) server(cfg server.Config, logger *slog.Logger, m *metrics.Metrics, dbHealth func() string) *server.Server {
 	deps := server.Deps{
-		Config:        cfg,
-		Logger:        logger,
-		DB:            s.db,
-		Ready:         s.db,
-		Users:         s.users,
-		Deals:         s.deals,
-		Prospects:     s.prospects,
-		Scoring:       s.scores,
-		Digests:       s.digests,
-		Outcomes:      s.outcomes,
-		Closer:        s.deals,
-		Review:        s.review,
-		Audit:         s.audit,
-		OrgSettings:   s.orgs,
-		EmailThrottle: postgres.NewLoginThrottle(s.db, 5, 15*time.Minute),
-		IPThrottle:    postgres.NewLoginThrottle(s.db, 50, 15*time.Minute),
-		SessionStore:  postgres.NewSessionStore(s.db),
-		Now:           s.db.Now,
+		Config:       cfg,
+		Logger:       logger,
+		DB:           s.db,
+		Ready:        s.db,
+		Users:        s.users,
+		Deals:        s.deals,
+		Prospects:    s.prospects,
+		Scoring:      s.scores,
+		Digests:      s.digests,
+		Outcomes:     s.outcomes,
+		Closer:       s.deals,
+		Review:       s.review,
+		Audit:        s.audit,
+		OrgSettings:  s.orgs,
+		Throttle:     postgres.NewLoginThrottle(s.db, postgres.DefaultLoginLimits),
+		DBHealth:     dbHealth,
+		SessionStore: postgres.NewSessionStore(s.db),
+		Now:          s.db.Now,
 	}
 	if m != nil {
 		deps.Metrics = m

@@ -148,12 +148,12 @@ func (s *ScoreService) zone(name string) *time.Location {
 // deal rescored with it: the rescore job is enqueued in the same transaction
 // when Queue is set, otherwise it runs right after the commit. Only the
 // weights and thresholds are taken from r; timezone and business hours stay
-// the org's. EFORBIDDEN unless the actor is a manager or an admin; EINVALID
+// the org's. EFORBIDDEN unless the actor is an admin (managers only preview); EINVALID
 // with a message per field (keyed by JSON name) when r fails Validate;
 // ECONFLICT when someone saved at the same moment.
 func (s *ScoreService) SaveRules(ctx context.Context, a pipeline.Actor, r scoring.Rules) (*pipeline.SavedRules, error) {
-	if !a.CanReview() {
-		return nil, forbiddenRules()
+	if !a.IsAdmin() { // managers read and preview the rules; admins set them
+		return nil, pipeline.Errorf(pipeline.EFORBIDDEN, "Only admins can change the scoring rules.")
 	}
 	saved := &pipeline.SavedRules{}
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {

@@ -103,7 +103,7 @@ func TestLogin_RateLimit(t *testing.T) {
 	}
 	// Past the limit even the right password is refused, with a message.
 	res := c.post("/login", url.Values{"email": {"rep2@example.com"}, "password": {seed.DemoPassword}})
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many failed sign-ins") {
+	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many sign-in attempts") {
 		t.Fatalf("status %d, want 429 with a message", res.status)
 	}
 	// Another account from the same address is not locked out by one email's failures.

@@ -45,9 +45,14 @@ const (
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries; behind HTTPS
+// (SESSION_SECURE) that includes HSTS, so browsers never try plain HTTP.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.Config.SessionSecure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -72,6 +77,15 @@ func compress(next http.Handler) http.Handler {
 		panic(err) // the options above are constants
 	}
 	return wrap(next)
+}
+
+// noStore keeps pages that depend on the session out of every cache (the
+// browser's back button after sign-out, a shared proxy).
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // logRequests logs every request and records it in the metrics by its chi

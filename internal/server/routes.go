@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"goodmoney/web"
 )
@@ -12,8 +11,8 @@ import (
 // Handler returns the router with every route of the app.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.resolveClient, s.logRequests, s.recoverPanic, compress, securityHeaders, middleware.RequestSize(1<<20))
-	r.Use(http.NewCrossOriginProtection().Handler)
+	r.Use(requestID, s.resolveClient, s.logRequests, s.recoverPanic, compress, s.securityHeaders)
+	r.Use(http.NewCrossOriginProtection().Handler, s.checkInput)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -21,7 +20,7 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", web.StaticHandler())
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave, s.loadUser)
+		r.Use(noStore, s.Sessions.LoadAndSave, s.loadUser)
 		r.Get("/login", s.loginForm)
 		r.Post("/login", s.login)
 		r.Post("/logout", s.logout)

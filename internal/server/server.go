@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -71,10 +72,19 @@ type Server struct {
 	Outcomes pipeline.OutcomeReports
 	// Now is the clock; tests set it.
 	Now func() time.Time
-	// EmailThrottle and IPThrottle limit failed sign-ins per email and per client address.
-	EmailThrottle pipeline.LoginThrottle
-	IPThrottle    pipeline.LoginThrottle
-	Sessions      *scs.SessionManager
+	// Throttle counts sign-in attempts per email, client address and both.
+	Throttle pipeline.LoginThrottle
+	// Wait sleeps before a sign-in on an email that had many attempts
+	// lately (the throttle's delay); tests replace it to record the delay.
+	Wait func(ctx context.Context, d time.Duration) error
+	// hashSlots caps concurrent password checks (argon2id takes ~19 MiB
+	// each); hashQueue counts requests waiting for a slot.
+	hashSlots chan struct{}
+	hashQueue chan struct{}
+	// DBHealth describes the private database cluster for /healthz; nil
+	// or "" when there is none to describe.
+	DBHealth func() string
+	Sessions *scs.SessionManager
 }
 
 // now returns the server's clock reading.
@@ -105,9 +115,14 @@ type Deps struct {
 	Review      pipeline.ReviewService
 	Audit       pipeline.AuditService
 	OrgSettings pipeline.OrgSettings
-	// EmailThrottle and IPThrottle limit failed sign-ins per email and per
-	// client address.
-	EmailThrottle, IPThrottle pipeline.LoginThrottle
+	// Throttle counts sign-in attempts.
+	Throttle pipeline.LoginThrottle
+	// DBHealth describes the private database cluster for /healthz
+	// (optional).
+	DBHealth func() string
+	// HashSlots caps concurrent password checks, HashQueue the sign-ins
+	// waiting for one; past both the answer is 503. Default 4 and 32.
+	HashSlots, HashQueue int
 	// SessionStore keeps the sessions, shared by every serve process.
 	SessionStore scs.Store
 	// Now is the clock.
@@ -120,25 +135,40 @@ func New(d Deps) *Server {
 		d.Metrics = noObserver{}
 	}
 	return &Server{
-		Config:        d.Config,
-		Logger:        d.Logger,
-		DB:            d.DB,
-		Ready:         d.Ready,
-		Metrics:       d.Metrics,
-		Users:         d.Users,
-		Deals:         d.Deals,
-		Prospects:     d.Prospects,
-		Scoring:       d.Scoring,
-		Digests:       d.Digests,
-		Outcomes:      d.Outcomes,
-		Closer:        d.Closer,
-		Review:        d.Review,
-		Audit:         d.Audit,
-		OrgSettings:   d.OrgSettings,
-		Now:           d.Now,
-		EmailThrottle: d.EmailThrottle,
-		IPThrottle:    d.IPThrottle,
-		Sessions:      newSessions(d.SessionStore, d.Config.SessionSecure, d.Logger),
+		Config:      d.Config,
+		Logger:      d.Logger,
+		DB:          d.DB,
+		Ready:       d.Ready,
+		Metrics:     d.Metrics,
+		Users:       d.Users,
+		Deals:       d.Deals,
+		Prospects:   d.Prospects,
+		Scoring:     d.Scoring,
+		Digests:     d.Digests,
+		Outcomes:    d.Outcomes,
+		Closer:      d.Closer,
+		Review:      d.Review,
+		Audit:       d.Audit,
+		OrgSettings: d.OrgSettings,
+		Now:         d.Now,
+		Throttle:    d.Throttle,
+		Wait:        sleep,
+		DBHealth:    d.DBHealth,
+		hashSlots:   make(chan struct{}, cmp.Or(d.HashSlots, 4)),
+		hashQueue:   make(chan struct{}, cmp.Or(d.HashQueue, 32)),
+		Sessions:    newSessions(d.SessionStore, d.Config.SessionSecure, d.Logger),
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -113,6 +113,7 @@ func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, status in
 		Posted:    r.Method == http.MethodPost,
 		Preview:   previewView(preview),
 		Loc:       userLoc(r),
+		CanSave:   actor(r).IsAdmin(),
 	}
 	s.render(w, r, status, web.ScoringPage(s.page(r, "Scoring rules", web.NavScoring), v))
 }

@@ -5,7 +5,6 @@ package servertest
 
 import (
 	"log/slog"
-	"time"
 
 	"goodmoney/internal/digest"
 	"goodmoney/internal/postgres"
@@ -20,23 +19,22 @@ func New(db *postgres.DB, cfg server.Config, logger *slog.Logger) *server.Server
 	scores := postgres.NewScoreService(db)
 	deals := postgres.NewDealService(db, scores)
 	return server.New(server.Deps{
-		Config:        cfg,
-		Logger:        logger,
-		DB:            db,
-		Ready:         db,
-		Users:         postgres.NewUserService(db),
-		Deals:         deals,
-		Prospects:     postgres.NewProspectService(db),
-		Scoring:       scores,
-		Digests:       &digest.Service{Store: postgres.NewDigestStore(db), BaseURL: BaseURL, Now: db.Now, Logger: logger},
-		Outcomes:      postgres.NewOutcomeService(db, scores),
-		Closer:        deals,
-		Review:        postgres.NewReviewService(db, deals),
-		Audit:         postgres.NewAuditService(db),
-		OrgSettings:   postgres.NewOrgService(db),
-		EmailThrottle: postgres.NewLoginThrottle(db, 5, 15*time.Minute),
-		IPThrottle:    postgres.NewLoginThrottle(db, 50, 15*time.Minute),
-		SessionStore:  postgres.NewSessionStore(db),
-		Now:           db.Now,
+		Config:       cfg,
+		Logger:       logger,
+		DB:           db,
+		Ready:        db,
+		Users:        postgres.NewUserService(db),
+		Deals:        deals,
+		Prospects:    postgres.NewProspectService(db),
+		Scoring:      scores,
+		Digests:      &digest.Service{Store: postgres.NewDigestStore(db), BaseURL: BaseURL, Now: db.Now, Logger: logger},
+		Outcomes:     postgres.NewOutcomeService(db, scores),
+		Closer:       deals,
+		Review:       postgres.NewReviewService(db, deals),
+		Audit:        postgres.NewAuditService(db),
+		OrgSettings:  postgres.NewOrgService(db),
+		Throttle:     postgres.NewLoginThrottle(db, postgres.DefaultLoginLimits),
+		SessionStore: postgres.NewSessionStore(db),
+		Now:          db.Now,
 	})
 }
