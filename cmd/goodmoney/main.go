@@ -35,12 +35,15 @@ Usage:
                                     add the benchmark org "Bench Corp" (500 reps, 5M touches)
   goodmoney score [--org N]         rescore every open deal (of one org, or of all)
   goodmoney user add --email E --name N --role rep|manager|admin [--team T] --password P
+                                    (adds to the first org)
   goodmoney digest send --user EMAIL [--week 2026-W48] [--force]
                                     build, record and send one user's Monday digest
   goodmoney digest preview --user EMAIL
                                     print this week's digest of a user as plain text
   goodmoney backup FILE             pg_dump (custom format) of the database to FILE
   goodmoney restore FILE            load a backup into an empty database
+  goodmoney org add --name N --admin-email E --password P [--admin-name A] [--timezone TZ]
+                                    add an org (tenant) with its first admin
 
 Environment: ADDR, DATABASE_URL, DATA_DIR, SMTP_URL, MAIL_FROM, BASE_URL, SESSION_SECURE, LOG_FORMAT,
 RESCORE_INTERVAL (how often every open deal is rescored, like 6h; default 24h),
@@ -76,6 +79,8 @@ func main() {
 		err = runBackup(ctx, cfg, logger, os.Args[2:])
 	case "restore":
 		err = runRestore(ctx, cfg, logger, os.Args[2:])
+	case "org":
+		err = runOrg(ctx, cfg, logger, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -235,6 +240,40 @@ func runUser(ctx context.Context, cfg config, logger *slog.Logger, args []string
 		return err
 	}
 	fmt.Printf("added user %d %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+// runOrg adds a tenant and its first admin: the only way to a second org
+// besides SQL, and how the access tests make two.
+func runOrg(ctx context.Context, cfg config, logger *slog.Logger, args []string) error {
+	const usage = "usage: goodmoney org add --name N --admin-email E --password P [--admin-name A] [--timezone TZ]"
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("org add", flag.ContinueOnError)
+	name := fs.String("name", "", "organisation name")
+	email := fs.String("admin-email", "", "email of the first admin")
+	adminName := fs.String("admin-name", "Admin", "name of the first admin")
+	pw := fs.String("password", "", "the admin's password (8+ characters)")
+	tz := fs.String("timezone", "UTC", "IANA timezone of the org and its admin")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, logger, 4)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	org, admin, err := postgres.NewOrgService(postgres.NewDB(d.Pool)).AddOrg(ctx,
+		pipeline.Org{Name: *name, Timezone: *tz},
+		pipeline.NewUser{Email: *email, Name: *adminName, Timezone: *tz, Password: *pw})
+	if err != nil {
+		if fields := pipeline.FieldErrors(err); fields != nil {
+			return fmt.Errorf("%v", fields)
+		}
+		return err
+	}
+	fmt.Printf("added org %d %q with admin %d %s\n", org.ID, org.Name, admin.ID, admin.Email)
 	return nil
 }
 

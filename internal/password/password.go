@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -46,19 +47,41 @@ var (
 )
 
 // Check returns a message for the user when the password is not acceptable,
-// or "" when it is. There are no composition rules: length and not being a
-// well-known password are what matter.
-func Check(pw string) string {
-	n := utf8.RuneCountInString(pw)
+// or "" when it is. The rules are NIST SP 800-63B's: at least MinLength
+// characters once the spaces at the ends are trimmed (so no all-blank
+// password), not a well-known password, and not built on what an attacker
+// knows about the account: the local part of its email or the org's name
+// (each when 3 characters or longer, compared without case, spaces or
+// punctuation). There are no composition rules.
+func Check(pw, email, orgName string) string {
+	n := utf8.RuneCountInString(strings.TrimSpace(pw))
 	switch {
 	case n < MinLength:
-		return fmt.Sprintf("Use at least %d characters.", MinLength)
-	case n > MaxLength:
+		return fmt.Sprintf("Use at least %d characters, not counting spaces at the ends.", MinLength)
+	case utf8.RuneCountInString(pw) > MaxLength:
 		return fmt.Sprintf("Use at most %d characters.", MaxLength)
-	case IsCommon(pw):
+	case IsCommon(pw) || IsCommon(strings.TrimSpace(pw)):
 		return "This password is on lists of commonly used passwords; choose another."
 	}
+	local, _, _ := strings.Cut(email, "@")
+	folded := fold(pw)
+	if l := fold(local); len(l) >= 3 && strings.Contains(folded, l) {
+		return "Do not build the password on your email address."
+	}
+	if o := fold(orgName); len(o) >= 3 && strings.Contains(folded, o) {
+		return "Do not build the password on the company's name."
+	}
 	return ""
+}
+
+// fold lower-cases s and keeps only its letters and digits.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }
 
 // IsCommon reports whether pw (case-insensitively) is a well-known password.

@@ -38,20 +38,35 @@ func TestHashVerify(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	const (
+		short   = "Use at least 8 characters, not counting spaces at the ends."
+		common  = "This password is on lists of commonly used passwords; choose another."
+		byEmail = "Do not build the password on your email address."
+		byOrg   = "Do not build the password on the company's name."
+	)
 	for _, tc := range []struct {
-		pw, want string
+		pw, email, org, want string
 	}{
-		{"short", "Use at least 8 characters."},
-		{"password", "This password is on lists of commonly used passwords; choose another."},
-		{"PassWord1", "This password is on lists of commonly used passwords; choose another."},
-		{"12345678", "This password is on lists of commonly used passwords; choose another."},
-		{"goodmoney", ""},
-		{"correct horse battery staple", ""},
-		{strings.Repeat("é", 64), ""},
-		{strings.Repeat("a", 129), "Use at most 128 characters."},
+		{"short", "rep@example.com", "Acme", short},
+		{"        ", "rep@example.com", "Acme", short},
+		{"  abc12  ", "rep@example.com", "Acme", short},
+		{"\t\n   \u00a0  \t", "rep@example.com", "Acme", short},
+		{"password", "rep@example.com", "Acme", common},
+		{"PassWord1", "rep@example.com", "Acme", common},
+		{"12345678", "rep@example.com", "Acme", common},
+		{"  password  ", "rep@example.com", "Acme", common},
+		{"dana.cole@example.com", "dana.cole@example.com", "Acme", byEmail},
+		{"DanaCole2026", "dana.cole@example.com", "Acme", byEmail},
+		{"Northwind Supply", "rep@example.com", "Northwind Supply", byOrg},
+		{"northwind-supply-99", "rep@example.com", "Northwind Supply", byOrg},
+		{"goodmoney", "rep@example.com", "Northwind Supply", ""},
+		{"jo-is-a-good-rep!", "jo@example.com", "Acme", ""}, // a 2-letter local part is not checked
+		{"correct horse battery staple", "rep@example.com", "Acme", ""},
+		{strings.Repeat("é", 64), "rep@example.com", "Acme", ""},
+		{strings.Repeat("a", 129), "rep@example.com", "Acme", "Use at most 128 characters."},
 	} {
-		if got := Check(tc.pw); got != tc.want {
-			t.Errorf("Check(%q) = %q, want %q", tc.pw, got, tc.want)
+		if got := Check(tc.pw, tc.email, tc.org); got != tc.want {
+			t.Errorf("Check(%q, %q, %q) = %q, want %q", tc.pw, tc.email, tc.org, got, tc.want)
 		}
 	}
 }

@@ -72,7 +72,8 @@ func (n *NewUser) Normalize() {
 }
 
 // Validate returns per-field messages, or nil when the input is acceptable.
-func (n *NewUser) Validate() map[string]string {
+// orgName is the name of the user's org, which the password must not contain.
+func (n *NewUser) Validate(orgName string) map[string]string {
 	errs := map[string]string{}
 	if _, err := mail.ParseAddress(n.Email); err != nil || !strings.Contains(n.Email, "@") {
 		errs["email"] = "Enter an email address like name@company.com."
@@ -88,7 +89,7 @@ func (n *NewUser) Validate() map[string]string {
 	if _, err := LoadLocation(n.Timezone); err != nil {
 		errs["timezone"] = "Choose a timezone from the list."
 	}
-	if msg := password.Check(n.Password); msg != "" {
+	if msg := password.Check(n.Password, n.Email, orgName); msg != "" {
 		errs["password"] = msg
 	}
 	if len(errs) == 0 {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"goodmoney/internal/password"
 	"goodmoney/internal/pipeline"
 )
 
@@ -18,6 +20,56 @@ func NewOrgService(db *DB) *OrgService { return &OrgService{db: db} }
 
 // CreateOrg adds a tenant.
 func (s *OrgService) CreateOrg(ctx context.Context, o pipeline.Org) (*pipeline.Org, error) {
+	if err := insertOrg(ctx, s.db.Pool, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// AddOrg creates a tenant and its first admin in one transaction (the CLI's
+// `goodmoney org add`). EINVALID with a message per field: "org_name" for
+// the org, the NewUser fields for the admin (whose password may not contain
+// the org's name).
+func (s *OrgService) AddOrg(ctx context.Context, o pipeline.Org, admin pipeline.NewUser) (*pipeline.Org, *pipeline.User, error) {
+	o.Name = strings.TrimSpace(o.Name)
+	admin.Role = pipeline.RoleAdmin
+	admin.Normalize()
+	errs := admin.Validate(o.Name)
+	if o.Name == "" || len(o.Name) > 200 {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["org_name"] = "Name the organisation (up to 200 characters)."
+	}
+	if errs != nil {
+		return nil, nil, pipeline.Invalid(errs)
+	}
+	hash, err := password.Hash(admin.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	var userID int64
+	err = s.db.Transact(ctx, func(tx pgx.Tx) error {
+		if err := insertOrg(ctx, tx, &o); err != nil {
+			return err
+		}
+		userID, err = insertUser(ctx, tx, pipeline.Actor{OrgID: o.ID, Role: pipeline.RoleAdmin}, admin, hash)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := NewUserService(s.db).UserByID(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &o, u, nil
+}
+
+// insertOrg stores a new org with defaults for what o leaves empty.
+func insertOrg(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, o *pipeline.Org) error {
 	if o.Timezone == "" {
 		o.Timezone = "UTC"
 	}
@@ -27,14 +79,14 @@ func (s *OrgService) CreateOrg(ctx context.Context, o pipeline.Org) (*pipeline.O
 	if o.BusinessEnd == 0 {
 		o.BusinessStart, o.BusinessEnd = 9, 18
 	}
-	err := s.db.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		INSERT INTO orgs (name, timezone, currency, business_start, business_end, walkaway_template)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		o.Name, o.Timezone, o.Currency, o.BusinessStart, o.BusinessEnd, o.WalkawayTemplate).Scan(&o.ID)
 	if err != nil {
-		return nil, wrapConn(fmt.Errorf("create org: %w", err))
+		return wrapConn(fmt.Errorf("create org: %w", err))
 	}
-	return &o, nil
+	return nil
 }
 
 // Org returns one org.

@@ -50,6 +50,13 @@ func TestRules_Save(t *testing.T) {
 		if _, err := f.scores.SaveRules(f.ctx, f.rep, scoring.DefaultRules()); pipeline.ErrorCode(err) != pipeline.EFORBIDDEN {
 			t.Errorf("a rep saving rules: %v, want EFORBIDDEN", err)
 		}
+		// Managers read and preview; only admins save.
+		if _, err := f.scores.SaveRules(f.ctx, f.manager, scoring.DefaultRules()); pipeline.ErrorCode(err) != pipeline.EFORBIDDEN {
+			t.Errorf("a manager saving rules: %v, want EFORBIDDEN", err)
+		}
+		if f.version() != 0 {
+			t.Error("a refused save stored rules")
+		}
 		if _, err := f.scores.CurrentRules(f.ctx, f.rep); pipeline.ErrorCode(err) != pipeline.EFORBIDDEN {
 			t.Errorf("a rep reading the settings: %v, want EFORBIDDEN", err)
 		}
@@ -59,7 +66,7 @@ func TestRules_Save(t *testing.T) {
 		f := newFixture(t)
 		r := scoring.DefaultRules()
 		r.MarginWeight, r.WatchFrom = 500, 60
-		_, err := f.scores.SaveRules(f.ctx, f.manager, r)
+		_, err := f.scores.SaveRules(f.ctx, f.admin, r)
 		fields := pipeline.FieldErrors(err)
 		if pipeline.ErrorCode(err) != pipeline.EINVALID || fields["margin_weight"] == "" || fields["watch_from"] == "" {
 			t.Errorf("bad rules: %v %v, want EINVALID on margin_weight and watch_from", err, fields)

@@ -147,3 +147,44 @@ func TestLoginThrottle_PairAndAddressLimits(t *testing.T) {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// TestAddOrg: an org with its admin in one step; the admin signs in and
+// sees only that org; bad input refused field by field with nothing stored.
+func TestAddOrg(t *testing.T) {
+	t.Parallel()
+	db := postgres.NewDB(pgtest.NewDB(t))
+	orgs := postgres.NewOrgService(db)
+	org, admin, err := orgs.AddOrg(t.Context(), pipeline.Org{Name: " Second Co "},
+		pipeline.NewUser{Email: "Boss@Second.example", Name: "Boss", Password: "river-otter-lantern"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if org.Name != "Second Co" || admin.OrgID != org.ID || admin.Role != pipeline.RoleAdmin || admin.Email != "boss@second.example" {
+		t.Errorf("AddOrg = %+v, %+v", org, admin)
+	}
+	signedIn, err := postgres.NewUserService(db).Authenticate(t.Context(), "boss@second.example", "river-otter-lantern")
+	if err != nil || signedIn.ID != admin.ID {
+		t.Fatalf("the new admin cannot sign in: %v", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		org   string
+		admin pipeline.NewUser
+		field string
+	}{
+		{"NoName", "  ", pipeline.NewUser{Email: "a@b.example", Name: "A", Password: "river-otter-lantern"}, "org_name"},
+		{"PasswordIsOrgName", "Lanternworks", pipeline.NewUser{Email: "a@b.example", Name: "A", Password: "Lanternworks 2026"}, "password"},
+		{"PasswordIsEmail", "Third Co", pipeline.NewUser{Email: "carla.diaz@b.example", Name: "A", Password: "carla.diaz@b.example"}, "password"},
+		{"BlankPassword", "Third Co", pipeline.NewUser{Email: "c@b.example", Name: "A", Password: "          "}, "password"},
+		{"EmailTaken", "Third Co", pipeline.NewUser{Email: "boss@second.example", Name: "A", Password: "river-otter-lantern"}, "email"},
+	} {
+		_, _, err := orgs.AddOrg(t.Context(), pipeline.Org{Name: tc.org}, tc.admin)
+		if pipeline.FieldErrors(err)[tc.field] == "" {
+			t.Errorf("%s: %v, want a message on %s", tc.name, err, tc.field)
+		}
+	}
+	var n int
+	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM orgs`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d orgs after the refused adds (err %v), want 1", n, err)
+	}
+}

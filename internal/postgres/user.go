@@ -121,7 +121,11 @@ func (s *UserService) CreateUser(ctx context.Context, a pipeline.Actor, n pipeli
 		return nil, err
 	}
 	n.Normalize()
-	if errs := n.Validate(); errs != nil {
+	org, err := orgName(ctx, s.db.Pool, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if errs := n.Validate(org); errs != nil {
 		return nil, pipeline.Invalid(errs)
 	}
 	hash, err := password.Hash(n.Password)
@@ -130,19 +134,8 @@ func (s *UserService) CreateUser(ctx context.Context, a pipeline.Actor, n pipeli
 	}
 	var id int64
 	err = s.db.Transact(ctx, func(tx pgx.Tx) error {
-		if err := checkTeam(ctx, tx, a.OrgID, n.TeamID); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `
-			INSERT INTO users (org_id, email, name, password_hash, role, team_id, timezone)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			a.OrgID, n.Email, n.Name, hash, n.Role, nullID(n.TeamID), n.Timezone).Scan(&id)
-		if isUniqueViolation(err) {
-			return pipeline.Invalid(map[string]string{"email": "Someone already uses this email."})
-		} else if err != nil {
-			return fmt.Errorf("insert user: %w", err)
-		}
-		return audit(ctx, tx, a, "create", "user", id, nil, map[string]any{"email": n.Email, "role": n.Role, "team_id": n.TeamID})
+		id, err = insertUser(ctx, tx, a, n, hash)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -266,15 +259,17 @@ func (s *UserService) UpdateProfile(ctx context.Context, a pipeline.Actor, p pip
 // ChangePassword replaces the actor's password after checking the current one.
 // It bumps the session epoch: the caller renews the current session.
 func (s *UserService) ChangePassword(ctx context.Context, a pipeline.Actor, current, next string) error {
-	var hash string
-	err := s.db.Pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 AND org_id = $2`, a.UserID, a.OrgID).Scan(&hash)
+	var hash, email, org string
+	err := s.db.Pool.QueryRow(ctx, `
+		SELECT u.password_hash, u.email, o.name FROM users u JOIN orgs o ON o.id = u.org_id
+		WHERE u.id = $1 AND u.org_id = $2`, a.UserID, a.OrgID).Scan(&hash, &email, &org)
 	if err != nil {
 		return wrapConn(fmt.Errorf("load password: %w", err))
 	}
 	if ok, _ := password.Verify(current, hash); !ok {
 		return pipeline.Invalid(map[string]string{"current_password": "That is not your current password."})
 	}
-	if msg := password.Check(next); msg != "" {
+	if msg := password.Check(next, email, org); msg != "" {
 		return pipeline.Invalid(map[string]string{"new_password": msg})
 	}
 	newHash, err := password.Hash(next)
@@ -289,4 +284,33 @@ func (s *UserService) ChangePassword(ctx context.Context, a pipeline.Actor, curr
 		}
 		return audit(ctx, tx, a, "change_password", "user", a.UserID, nil, nil)
 	})
+}
+
+// orgName returns the name of an org.
+func orgName(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, orgID int64) (string, error) {
+	var name string
+	if err := q.QueryRow(ctx, `SELECT name FROM orgs WHERE id = $1`, orgID).Scan(&name); err != nil {
+		return "", wrapConn(fmt.Errorf("org %d name: %w", orgID, err))
+	}
+	return name, nil
+}
+
+// insertUser adds a validated user to the actor's org, audited.
+func insertUser(ctx context.Context, tx pgx.Tx, a pipeline.Actor, n pipeline.NewUser, hash string) (int64, error) {
+	if err := checkTeam(ctx, tx, a.OrgID, n.TeamID); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO users (org_id, email, name, password_hash, role, team_id, timezone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		a.OrgID, n.Email, n.Name, hash, n.Role, nullID(n.TeamID), n.Timezone).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, pipeline.Invalid(map[string]string{"email": "Someone already uses this email."})
+	} else if err != nil {
+		return 0, fmt.Errorf("insert user: %w", err)
+	}
+	return id, audit(ctx, tx, a, "create", "user", id, nil, map[string]any{"email": n.Email, "role": n.Role, "team_id": n.TeamID})
 }
