@@ -19,13 +19,9 @@ import (
 func (a *app) foreignOrg() (user string, prospectID, dealID, contactID int64) {
 	a.t.Helper()
 	ctx := context.Background()
-	org, err := postgres.NewOrgService(a.DB).CreateOrg(ctx, pipeline.Org{Name: "Zeta Rivals"})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	sys := pipeline.Actor{OrgID: org.ID, Role: pipeline.RoleAdmin}
-	u, err := postgres.NewUserService(a.DB).CreateUser(ctx, sys, pipeline.NewUser{
-		Email: "spy@zeta.example", Name: "Zed Spy", Role: pipeline.RoleAdmin, Timezone: "UTC", Password: "goodmoney"})
+	// The way `goodmoney org add` makes a tenant.
+	_, u, err := postgres.NewOrgService(a.DB).AddOrg(ctx, pipeline.Org{Name: "Zeta Rivals"},
+		pipeline.NewUser{Email: "spy@zeta.example", Name: "Zed Spy", Timezone: "UTC", Password: "goodmoney"})
 	if err != nil {
 		a.t.Fatal(err)
 	}

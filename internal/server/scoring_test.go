@@ -154,6 +154,30 @@ func TestScoringSettings_RepForbidden(t *testing.T) {
 	}
 }
 
+// TestScoringSettings_ManagerPreviewsOnly: managers read and preview the
+// rules; saving them is for admins (DESIGN.md), in the page and the store.
+func TestScoringSettings_ManagerPreviewsOnly(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	manager := a.signedIn("manager@example.com")
+	page := manager.get("/settings/scoring")
+	if page.status != http.StatusOK || strings.Contains(page.body, `value="save"`) {
+		t.Errorf("manager's page: status %d, save button shown: %v", page.status, strings.Contains(page.body, `value="save"`))
+	}
+	if res := manager.post("/settings/scoring", rulesForm(t, scoring.DefaultRules(), "save", map[string]string{"flag_from": "60"})); res.status != http.StatusForbidden {
+		t.Errorf("manager's save: status %d, want 403", res.status)
+	}
+	if res := manager.post("/settings/scoring", rulesForm(t, scoring.DefaultRules(), "preview", map[string]string{"flag_from": "60"})); res.status != http.StatusOK {
+		t.Errorf("manager's preview: status %d, want 200", res.status)
+	}
+	if n := a.rulesVersions(); n != 0 {
+		t.Errorf("a manager's post saved %d versions", n)
+	}
+	if page := a.signedIn("admin@example.com").get("/settings/scoring"); !strings.Contains(page.body, `value="save"`) {
+		t.Error("admin's page has no save button")
+	}
+}
+
 func (a *app) rulesVersions() int {
 	a.t.Helper()
 	var n int
@@ -273,7 +297,7 @@ func TestScoringSettings_Save(t *testing.T) {
 func TestScoringSettings_BadValues(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	manager := a.signedIn("manager@example.com")
+	manager := a.signedIn("admin@example.com") // saves; managers only preview
 	for _, tc := range []struct {
 		name, field, value, msg string
 	}{
