@@ -13,7 +13,8 @@ import (
 // are the form field names: prospect_id, title, amount, list_price, cost,
 // stage, expected_close, next_step, next_step_due, plus FormErrorKey.
 type DealForm struct {
-	ID                                    int64 // 0 for a new deal
+	ID                                    int64  // 0 for a new deal
+	Key                                   string // idempotency key of the create form
 	ProspectID                            string
 	Title, Amount, ListPrice, Cost, Stage string
 	ExpectedClose, NextStep, NextStepDue  string // dates as yyyy-mm-dd
@@ -27,6 +28,7 @@ type DealForm struct {
 // occurred_at, outcome, notes, quote_amount, duration_min, contact_id, deal,
 // plus FormErrorKey.
 type TouchForm struct {
+	Key                                         string // idempotency key of the log form
 	Kind, Direction, OccurredAt, Outcome, Notes string
 	QuoteAmount, DurationMin, ContactID         string
 	Deal                                        string // quick log only: the deal picked by name
@@ -44,6 +46,7 @@ type TouchEditView struct {
 // ContactForm holds the add-contact form. Keys of Errors: contact_name,
 // contact_email, contact_phone, contact_title.
 type ContactForm struct {
+	Key                       string // idempotency key of the add-contact form
 	Name, Email, Phone, Title string
 	Errors                    map[string]string
 }
@@ -51,6 +54,7 @@ type ContactForm struct {
 // ProspectForm holds the new-prospect form with its optional first contact.
 // Keys of Errors: name, website, industry, notes and the contact_* keys.
 type ProspectForm struct {
+	Key                            string // idempotency key of the create form
 	Name, Website, Industry, Notes string
 	Contact                        ContactForm
 	Errors                         map[string]string

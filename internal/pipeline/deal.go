@@ -112,6 +112,9 @@ func (d *Deal) NeedsNextStep(now time.Time, loc *time.Location) bool {
 
 // DealInput is a deal as entered on the form, already parsed into types.
 type DealInput struct {
+	// Key is the create form's idempotency key: sending the same form
+	// again returns the deal the first send made (CreateDeal only). Optional.
+	Key           string `json:"-"`
 	ProspectID    int64
 	Title         string
 	Amount        money.Cents

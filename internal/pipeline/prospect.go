@@ -34,6 +34,9 @@ type Contact struct {
 // ProspectInput is a prospect as entered on the form.
 type ProspectInput struct {
 	Name, Website, Industry, Notes string
+	// Key is the create form's idempotency key: sending the same form
+	// again returns the prospect the first send made. Optional.
+	Key string `json:"-"`
 }
 
 // Validate trims the fields and returns per-field messages.
@@ -66,6 +69,8 @@ func (in *ProspectInput) Validate() map[string]string {
 // ContactInput is a contact as entered on the form.
 type ContactInput struct {
 	Name, Email, Phone, Title string
+	// Key is the add-contact form's idempotency key (AddContact). Optional.
+	Key string `json:"-"`
 }
 
 // Empty reports whether nothing was entered (the contact part of the

@@ -38,6 +38,9 @@ type Touch struct {
 
 // TouchInput is a touch as logged on the form, parsed into types.
 type TouchInput struct {
+	// Key is the log form's idempotency key: sending the same form again
+	// returns the touch the first send logged (LogTouch only). Optional.
+	Key         string `json:"-"`
 	Kind        string
 	Direction   string
 	OccurredAt  time.Time

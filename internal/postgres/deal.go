@@ -93,9 +93,15 @@ func (s *DealService) CreateDeal(ctx context.Context, a pipeline.Actor, in pipel
 	}
 	var d *pipeline.Deal
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
-		var id int64
+		id, replay, err := claimKey(ctx, tx, a, "deal", in.Key)
+		if err != nil {
+			return err
+		} else if replay {
+			d, err = getDeal(ctx, tx, a, id, false)
+			return err
+		}
 		now := s.db.Now()
-		err := tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, list_price, cost, currency,
 				expected_close, next_step, next_step_due, future_promise, stage_changed_at, created_at, updated_at)
 			SELECT $1, p.id, $3, $4, $5, $6, $7, $8, o.currency, $9, $10, $11, $12, $13, $13, $13
@@ -116,6 +122,9 @@ func (s *DealService) CreateDeal(ctx context.Context, a pipeline.Actor, in pipel
 			return err
 		}
 		if d, err = getDeal(ctx, tx, a, id, false); err != nil {
+			return err
+		}
+		if err := keyRecord(ctx, tx, a, in.Key, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "create", "deal", id, nil, dealAudit(d))

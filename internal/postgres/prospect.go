@@ -43,7 +43,14 @@ func (s *ProspectService) CreateProspect(ctx context.Context, a pipeline.Actor, 
 	}
 	p := &pipeline.Prospect{OrgID: a.OrgID, Name: in.Name, Website: in.Website, Industry: in.Industry, Notes: in.Notes, OwnerID: a.UserID}
 	err := s.db.Transact(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
+		id, replay, err := claimKey(ctx, tx, a, "prospect", in.Key)
+		if err != nil {
+			return err
+		} else if replay {
+			p.ID = id
+			return nil
+		}
+		err = tx.QueryRow(ctx, `
 			INSERT INTO prospects (org_id, name, website, industry, notes, owner_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id, created_at`,
 			a.OrgID, in.Name, in.Website, in.Industry, in.Notes, a.UserID, s.db.Now()).Scan(&p.ID, &p.CreatedAt)
@@ -59,6 +66,9 @@ func (s *ProspectService) CreateProspect(ctx context.Context, a pipeline.Actor, 
 		}
 		if _, err := tx.Exec(ctx, refreshSearch, p.ID); err != nil {
 			return fmt.Errorf("index prospect %d: %w", p.ID, err)
+		}
+		if err := keyRecord(ctx, tx, a, in.Key, p.ID); err != nil {
+			return err
 		}
 		return audit(ctx, tx, a, "create", "prospect", p.ID, nil, in)
 	})
@@ -97,8 +107,17 @@ func (s *ProspectService) AddContact(ctx context.Context, a pipeline.Actor, pros
 		if !ok {
 			return notFound("prospect")
 		}
-		var err error
+		id, replay, err := claimKey(ctx, tx, a, "contact", in.Key)
+		if err != nil {
+			return err
+		} else if replay {
+			c = &pipeline.Contact{ID: id, ProspectID: prospectID, Name: in.Name, Email: in.Email, Phone: in.Phone, Title: in.Title}
+			return nil
+		}
 		if c, err = insertContact(ctx, tx, a, prospectID, in); err != nil {
+			return err
+		}
+		if err := keyRecord(ctx, tx, a, in.Key, c.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, refreshSearch, prospectID); err != nil {

@@ -28,6 +28,13 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 			return err
 		}
 		t.ProspectID = d.ProspectID
+		id, replay, err := claimKey(ctx, tx, a, "touch", in.Key)
+		if err != nil {
+			return err
+		} else if replay {
+			t.ID = id
+			return nil
+		}
 		if in.ContactID != 0 {
 			if err := checkContact(ctx, tx, a.OrgID, d.ProspectID, in.ContactID); err != nil {
 				return err
@@ -58,6 +65,9 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 			if err := noteResolvingTouch(ctx, tx, a.OrgID, dealID, t.ID, before); err != nil {
 				return err
 			}
+		}
+		if err := keyRecord(ctx, tx, a, in.Key, t.ID); err != nil {
+			return err
 		}
 		return audit(ctx, tx, a, "create", "touch", t.ID, nil, touchAudit(t))
 	})

@@ -18,7 +18,7 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	form := contactFormFrom(r, "")
 	_, err := s.Prospects.AddContact(r.Context(), actor(r), id,
-		pipeline.ContactInput{Name: form.Name, Email: form.Email, Phone: form.Phone, Title: form.Title})
+		pipeline.ContactInput{Key: form.Key, Name: form.Name, Email: form.Email, Phone: form.Phone, Title: form.Title})
 	if s.refused(w, r, err, nil, func(errs formErrors) {
 		form.Errors = errs
 		s.renderProspect(w, r, http.StatusUnprocessableEntity, id, form)

@@ -12,7 +12,7 @@ import (
 // dealNew shows the new-deal form for a chosen prospect, or a prospect
 // search to choose one first.
 func (s *Server) dealNew(w http.ResponseWriter, r *http.Request) {
-	v := web.DealNewView{Q: strings.TrimSpace(r.URL.Query().Get("q")), Form: web.DealForm{Stage: pipeline.StageLead}}
+	v := web.DealNewView{Q: strings.TrimSpace(r.URL.Query().Get("q")), Form: web.DealForm{Key: newKey(), Stage: pipeline.StageLead}}
 	if id, ok := pathID(r.URL.Query().Get("prospect_id")); ok {
 		p, err := s.Prospects.Prospect(r.Context(), actor(r), id)
 		if err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {

@@ -11,6 +11,7 @@ import (
 // dealFormFrom reads the deal form as typed.
 func dealFormFrom(r *http.Request) web.DealForm {
 	return web.DealForm{
+		Key:           formKey(r),
 		ProspectID:    r.PostFormValue("prospect_id"),
 		Title:         r.PostFormValue("title"),
 		Amount:        r.PostFormValue("amount"),
@@ -30,6 +31,7 @@ func dealFormFrom(r *http.Request) web.DealForm {
 func parseDealForm(f web.DealForm) (pipeline.DealInput, formErrors) {
 	errs := formErrors{}
 	in := pipeline.DealInput{
+		Key:           f.Key,
 		ProspectID:    errs.id("prospect_id", f.ProspectID, "Choose the prospect this deal is with."),
 		Title:         f.Title,
 		ListPrice:     errs.money("list_price", f.ListPrice, false),

@@ -150,6 +150,7 @@ func moneyInput(c *money.Cents) string {
 // the company's; none on the add-contact form, as the contract says).
 func contactFormFrom(r *http.Request, prefix string) web.ContactForm {
 	return web.ContactForm{
+		Key:   formKey(r),
 		Name:  r.PostFormValue(prefix + "name"),
 		Email: r.PostFormValue(prefix + "email"),
 		Phone: r.PostFormValue(prefix + "phone"),

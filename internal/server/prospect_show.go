@@ -16,7 +16,7 @@ func (s *Server) prospectShow(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.renderProspect(w, r, http.StatusOK, id, web.ContactForm{})
+	s.renderProspect(w, r, http.StatusOK, id, web.ContactForm{Key: newKey()})
 }
 
 func (s *Server) renderProspect(w http.ResponseWriter, r *http.Request, status int, id int64, contact web.ContactForm) {

@@ -12,11 +12,12 @@ import (
 
 // newTouchForm is the empty log-a-touch form: now, outbound, a call.
 func newTouchForm(now time.Time, loc *time.Location) web.TouchForm {
-	return web.TouchForm{Kind: "call", Direction: "outbound", OccurredAt: pipeline.DateTimeInput(now, loc)}
+	return web.TouchForm{Key: newKey(), Kind: "call", Direction: "outbound", OccurredAt: pipeline.DateTimeInput(now, loc)}
 }
 
 func touchFormFrom(r *http.Request) web.TouchForm {
 	return web.TouchForm{
+		Key:         formKey(r),
 		Kind:        r.PostFormValue("kind"),
 		Direction:   r.PostFormValue("direction"),
 		OccurredAt:  r.PostFormValue("occurred_at"),
@@ -32,6 +33,7 @@ func touchFormFrom(r *http.Request) web.TouchForm {
 func parseTouchForm(f web.TouchForm, loc *time.Location, now time.Time) (pipeline.TouchInput, formErrors) {
 	errs := formErrors{}
 	in := pipeline.TouchInput{
+		Key:         f.Key,
 		Kind:        strings.TrimSpace(f.Kind),
 		Direction:   strings.TrimSpace(f.Direction),
 		OccurredAt:  errs.dateTime("occurred_at", f.OccurredAt, loc, now),
