@@ -180,4 +180,6 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
-func postgresProspects(f *fixture) *postgres.ProspectService { return postgres.NewProspectService(f.db) }
+func postgresProspects(f *fixture) *postgres.ProspectService {
+	return postgres.NewProspectService(f.db)
+}
