@@ -10,7 +10,7 @@ BENCHBIN := bin/goodmoney-bench
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT     := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run build build-bench test generate lint bench deps-postgres deps-chromium clean
+.PHONY: run build build-bench test fuzz generate lint bench deps deps-postgres deps-chromium clean
 
 run: deps-postgres build
 	./$(BIN) serve --demo
@@ -26,6 +26,20 @@ build-bench:
 test: deps-postgres deps-chromium
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -timeout 10m -tags bench ./cmd/benchrun/
+	$(MAKE) fuzz
+
+# fuzz runs every fuzz target of user input for FUZZTIME each (go test
+# -fuzz takes one target of one package at a time). New corpus entries
+# that fail land in testdata/fuzz/ of the package: commit them.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./internal/money:FuzzParse ./internal/pipeline:FuzzParseDates \
+	./internal/server:FuzzFormDecoding ./internal/password:FuzzCheck ./internal/scoring:FuzzEvaluate
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 generate:
 	$(GO) tool templ generate -path web
@@ -46,6 +60,14 @@ lint:
 # Flags after BENCH_FLAGS=, e.g. make bench BENCH_FLAGS="-read 5s".
 bench: deps-postgres build-bench
 	$(GO) run ./cmd/benchrun -bin $(BENCHBIN) $(BENCH_FLAGS)
+
+# deps lists the direct modules that have newer releases. It asks the Go
+# module proxy, so it needs the network and is not part of CI. One module at
+# a time: `go list -m -u all` fails on old modules the proxy refuses.
+deps:
+	@for m in $$($(GO) list -m -f '{{if not .Indirect}}{{if not .Main}}{{.Path}}{{end}}{{end}}' all); do \
+		$(GO) list -m -u -f '{{if .Update}}{{.Path}} {{.Version}} -> {{.Update.Version}}{{end}}' $$m; \
+	done
 
 deps-postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \

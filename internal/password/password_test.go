@@ -70,3 +70,16 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheck: any password, email and org name get an answer without a
+// panic, and an accepted password is 8+ characters once trimmed.
+func FuzzCheck(f *testing.F) {
+	f.Add("correct horse battery staple", "rep@example.com", "Acme")
+	f.Add("        ", "a@b", "")
+	f.Add("\x00\xff", "\xff@\x00", "\xfe")
+	f.Fuzz(func(t *testing.T, pw, email, org string) {
+		if Check(pw, email, org) == "" && len([]rune(strings.TrimSpace(pw))) < MinLength {
+			t.Errorf("Check accepted %q", pw)
+		}
+	})
+}

@@ -41,6 +41,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.Allowed {
+		s.Logger.Warn("sign-in throttled", "email", email, "addr", addr, "retry_after", d.RetryAfter)
 		wait := max(d.RetryAfter, time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 		v.Error = fmt.Sprintf("Too many sign-in attempts from here. Wait %d minutes and try again, or ask your admin to reset your password.", int(wait.Minutes())+1)
@@ -62,6 +63,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, err := s.Users.Authenticate(r.Context(), email, pw)
 	release()
 	if pipeline.ErrorCode(err) == pipeline.EUNAUTHORIZED {
+		s.Logger.Info("sign-in failed", "email", email, "addr", addr)
 		v.Error = pipeline.ErrorMessage(err)
 		s.render(w, r, http.StatusUnauthorized, web.LoginPage(v))
 		return
@@ -81,7 +83,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.Sessions.Put(r.Context(), sessUserID, u.ID)
 	s.Sessions.Put(r.Context(), sessEpoch, u.SessionEpoch)
 	s.Sessions.Put(r.Context(), sessSeen, s.now().Unix())
-	s.Logger.Info("signed in", "user", u.ID)
+	s.Logger.Info("signed in", "user", u.ID, "addr", addr)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }
 
