@@ -14,7 +14,8 @@ type PruneArgs struct{}
 // Kind names the job in River's tables.
 func (PruneArgs) Kind() string { return "prune" }
 
-// PruneWorker deletes login-failure counters whose window has long passed.
+// PruneWorker deletes login-failure counters whose window has long passed
+// and idempotency keys older than a week.
 type PruneWorker struct {
 	river.WorkerDefaults[PruneArgs]
 	Housekeeping pipeline.Housekeeper
@@ -22,5 +23,8 @@ type PruneWorker struct {
 
 // Work deletes the stale rows.
 func (w *PruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error {
-	return w.Housekeeping.PruneLoginFailures(ctx)
+	if err := w.Housekeeping.PruneLoginFailures(ctx); err != nil {
+		return err
+	}
+	return w.Housekeeping.PruneIdempotencyKeys(ctx)
 }

@@ -128,6 +128,9 @@ type Housekeeper interface {
 	// PruneLoginFailures deletes the failed sign-in counters whose window
 	// started more than a day ago.
 	PruneLoginFailures(ctx context.Context) error
+	// PruneIdempotencyKeys deletes the create forms' idempotency keys older
+	// than a week: no one resubmits a form that old.
+	PruneIdempotencyKeys(ctx context.Context) error
 }
 
 // FlagCounter counts, across every org, the flags that ask for attention

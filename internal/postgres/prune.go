@@ -26,3 +26,13 @@ func (h *Housekeeping) PruneLoginFailures(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PruneIdempotencyKeys deletes the idempotency keys of create forms sent
+// more than a week ago.
+func (h *Housekeeping) PruneIdempotencyKeys(ctx context.Context) error {
+	_, err := h.db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, h.db.Now().Add(-7*24*time.Hour))
+	if err != nil {
+		return wrapConn(fmt.Errorf("prune idempotency keys: %w", err))
+	}
+	return nil
+}
