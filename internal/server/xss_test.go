@@ -65,7 +65,7 @@ func TestXSS_StoredPayloadsInert(t *testing.T) {
 		}
 		pid, _ := strconv.ParseInt(strings.TrimPrefix(res.location, "/prospects/"), 10, 64)
 		prospectIDs = append(prospectIDs, pid)
-		check("add contact", admin.post("/prospects/"+strconv.FormatInt(pid, 10)+"/contacts", url.Values{"contact_name": {p}, "contact_title": {p}, "contact_phone": {p}}))
+		check("add contact", admin.post("/prospects/"+strconv.FormatInt(pid, 10)+"/contacts", url.Values{"name": {p}, "title": {p}, "phone": {p}}))
 		res = admin.post("/deals", url.Values{"prospect_id": {strconv.FormatInt(pid, 10)}, "title": {"D" + n + " " + p}, "amount": {"1000"},
 			"stage": {"proposal"}, "next_step": {p}})
 		check("create deal", res)
