@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -28,18 +27,6 @@ import (
 	"goodmoney/internal/seed"
 )
 
-// TestMain lets a test start this test binary as `goodmoney serve`: the
-// real binary's code, with its real private cluster, in its own process, so
-// a test can kill its database or send it SIGTERM.
-func TestMain(m *testing.M) {
-	if args := os.Getenv("GOODMONEY_TEST_ARGS"); args != "" {
-		os.Args = append([]string{"goodmoney"}, strings.Fields(args)...)
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
 // served is a `goodmoney serve --demo` process on its own data folder.
 type served struct {
 	t       *testing.T
@@ -50,35 +37,9 @@ type served struct {
 	log     *lockedBuffer
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// startServe starts serve --demo and waits until /healthz answers 200.
-func startServe(t *testing.T) *served {
+// startPrivateServe starts serve --demo on its own private cluster (no
+// DATABASE_URL) and waits until /healthz answers 200.
+func startPrivateServe(t *testing.T) *served {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "gmfault") // the postgres user must reach it: not t.TempDir
 	if err != nil {
@@ -87,8 +48,11 @@ func startServe(t *testing.T) *served {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	addr := freeAddr(t)
 	s := &served{t: t, url: "http://" + addr, dataDir: dir, exited: make(chan struct{}), log: &lockedBuffer{}}
-	s.cmd = exec.Command(os.Args[0])
-	s.cmd.Env = append(os.Environ(), "GOODMONEY_TEST_ARGS=serve --demo", "ADDR="+addr, "DATA_DIR="+dir,
+	// The test binary runs main (see TestMain) as `goodmoney serve --demo`:
+	// the real binary's code, with its real private cluster, in its own
+	// process, so the test can kill its database or send it SIGTERM.
+	s.cmd = exec.Command(os.Args[0], "serve", "--demo")
+	s.cmd.Env = append(os.Environ(), "GOODMONEY_TEST_MAIN=1", "ADDR="+addr, "DATA_DIR="+dir,
 		"DATABASE_URL=", "DATABASE_MAX_DOWN=60s")
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
@@ -191,10 +155,10 @@ func (s *served) queryInt(sql string, args ...any) int {
 	return n
 }
 
-// load is writers logging touches on one deal, each with its own
+// writeLoad is writers logging touches on one deal, each with its own
 // idempotency key, retrying a send that got no 303 with the same key, as a
 // browser's resubmit would.
-type load struct {
+type writeLoad struct {
 	s      *served
 	deal   int64
 	client *http.Client
@@ -212,7 +176,7 @@ type load struct {
 	tail     []string      // serve's answers during the outage, for the log
 }
 
-func (l *load) send(key string) (status int, err error) {
+func (l *writeLoad) send(key string) (status int, err error) {
 	form := url.Values{"kind": {"note"}, "notes": {key}, "idempotency_key": {key}}
 	req, _ := http.NewRequest(http.MethodPost, l.s.url+"/deals/"+strconv.FormatInt(l.deal, 10)+"/touches", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -227,7 +191,7 @@ func (l *load) send(key string) (status int, err error) {
 	return res.StatusCode, nil
 }
 
-func (l *load) note(status int, err error) {
+func (l *writeLoad) note(status int, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.faultAt.IsZero() {
@@ -257,7 +221,7 @@ func errKind(err error) string {
 }
 
 // run starts n writers; each stops when l.stop is set or the server is gone.
-func (l *load) run(n int, gone <-chan struct{}) *sync.WaitGroup {
+func (l *writeLoad) run(n int, gone <-chan struct{}) *sync.WaitGroup {
 	l.answers = map[string]int{}
 	var wg sync.WaitGroup
 	for w := range n {
@@ -289,7 +253,7 @@ func (l *load) run(n int, gone <-chan struct{}) *sync.WaitGroup {
 	return &wg
 }
 
-func (l *load) waitAcked(n int64) {
+func (l *writeLoad) waitAcked(n int64) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for l.nAcked.Load() < n {
 		if time.Now().After(deadline) {
@@ -299,7 +263,7 @@ func (l *load) waitAcked(n int64) {
 	}
 }
 
-func (l *load) summary() string {
+func (l *writeLoad) summary() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	keys := make([]string, 0, len(l.answers))
@@ -317,7 +281,7 @@ func (l *load) summary() string {
 }
 
 // checkStored compares what was acknowledged with what the database holds.
-func (l *load) checkStored() (acked, stored, dups int) {
+func (l *writeLoad) checkStored() (acked, stored, dups int) {
 	l.s.t.Helper()
 	c := l.s.cluster()
 	conn, err := pgx.Connect(l.s.t.Context(), c.ConnString("goodmoney"))
@@ -365,8 +329,8 @@ func (s *served) repDeal() int64 {
 // serve restarts it; every acknowledged touch is stored once; the answers
 // during the outage and the recovery time are printed.
 func testDatabaseDies(t *testing.T, sig syscall.Signal) {
-	s := startServe(t)
-	l := &load{s: s, deal: s.repDeal(), client: s.signIn("rep@example.com")}
+	s := startPrivateServe(t)
+	l := &writeLoad{s: s, deal: s.repDeal(), client: s.signIn("rep@example.com")}
 	wg := l.run(6, s.exited)
 	l.waitAcked(40)
 	pid := s.postmasterPID()
@@ -424,8 +388,8 @@ func TestFault_ClusterCrashedUnderLoad(t *testing.T) {
 // once, and it exits 0 after stopping its cluster.
 func TestFault_SIGTERMUnderLoad(t *testing.T) {
 	t.Parallel()
-	s := startServe(t)
-	l := &load{s: s, deal: s.repDeal(), client: s.signIn("rep@example.com")}
+	s := startPrivateServe(t)
+	l := &writeLoad{s: s, deal: s.repDeal(), client: s.signIn("rep@example.com")}
 	wg := l.run(6, s.exited)
 	l.waitAcked(40)
 	l.mu.Lock()
