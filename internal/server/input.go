@@ -16,12 +16,18 @@ const maxBody = 1 << 20
 // see a body cut short: over maxBody is 413, unreadable is 400) and refuses
 // a form value that is not valid UTF-8 or holds a control character other
 // than tab, newline and carriage return (NUL among them: PostgreSQL cannot
-// store it) with 422 naming the field. In the query string of a GET such a
+// store it) with 422 naming the field. A malformed pair in the query string
+// is dropped. In the query string of a GET such a
 // value cannot match anything: it is replaced by U+FFFD, so a search finds
 // nothing and a filter is unknown, never a 500.
 func (s *Server) checkInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		// A malformed pair in the query string is dropped, as URL.Query
+		// does, so that only the body can make the form unreadable.
+		if q, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			r.URL.RawQuery = q.Encode()
+		}
 		if err := r.ParseForm(); err != nil {
 			s.refuseBody(w, r, err)
 			return

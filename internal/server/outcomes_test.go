@@ -117,8 +117,8 @@ func TestOutcomes_PreviewMatchesReport(t *testing.T) {
 	if pv.AttrOr("data-precision-now", "x") != p || pv.AttrOr("data-recall-now", "x") != r {
 		t.Errorf("preview of the rules in force %s/%s, report %s/%s", pv.AttrOr("data-precision-now", ""), pv.AttrOr("data-recall-now", ""), p, r)
 	}
-	form.Set("action", "save")
-	if res := c.post("/settings/scoring", form); res.status != http.StatusSeeOther {
+	form.Set("action", "save") // managers preview; an admin saves
+	if res := a.signedIn("admin@example.com").post("/settings/scoring", form); res.status != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", res.status, res.body)
 	}
 	p, r = report()
