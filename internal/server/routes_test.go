@@ -22,6 +22,13 @@ var formFields = map[string][]string{
 	"/deals":                               {"prospect_id", "title", "amount", "list_price", "cost", "stage", "expected_close", "next_step", "next_step_due", "future_promise", "idempotency_key"},
 	"/deals/{id}":                          {"title", "amount", "list_price", "cost", "stage", "expected_close", "next_step", "next_step_due", "future_promise", "version"},
 	"/deals/{id}/stage":                    {"stage", "back"},
+	"/deals/{id}/close":                    {"outcome", "reasons", "reason_other", "note", "back"},
+	"/deals/{id}/disqualify":               {"reasons", "reason_other", "message"},
+	"/deals/{id}/reopen":                   {},
+	"/coaching/{id}/ack":                   {"back"},
+	"/review":                              {"decision", "note", "until", "flag_id", "back"},
+	"/review/{flagID}":                     {"decision", "note", "until", "back"},
+	"/settings/walkaway":                   {"template"},
 	"/deals/{id}/touches":                  {"kind", "direction", "occurred_at", "outcome", "notes", "quote_amount", "duration_min", "contact_id", "idempotency_key"},
 	"/deals/{id}/touches/{touchID}":        {"kind", "direction", "occurred_at", "outcome", "notes", "quote_amount", "duration_min", "contact_id"},
 	"/deals/{id}/touches/{touchID}/delete": {},
@@ -64,6 +71,7 @@ func TestRoutes_HostileInput(t *testing.T) {
 		}
 		route = strings.ReplaceAll(route, "{id}", strconv.FormatInt(id, 10))
 		route = strings.ReplaceAll(route, "{touchID}", strconv.FormatInt(touchID, 10))
+		route = strings.ReplaceAll(route, "{flagID}", "1")
 		return strings.TrimSuffix(route, "/*") + map[bool]string{true: "/app.css", false: ""}[strings.HasSuffix(route, "/*")]
 	}
 	type route struct{ method, pattern string }
