@@ -23,6 +23,7 @@ ALTER TABLE teams DROP CONSTRAINT teams_org_id_manager_id_fkey;
 ALTER TABLE coaching_notes DROP CONSTRAINT coaching_notes_org_id_deal_id_fkey,
                            DROP CONSTRAINT coaching_notes_org_id_author_id_fkey,
                            DROP CONSTRAINT coaching_notes_org_id_rep_id_fkey;
+ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_org_id_user_id_fkey;
 
 -- Primary keys (org_id, id) in place of id and of the UNIQUE (org_id, id)
 -- that stood beside it.
@@ -59,11 +60,13 @@ ALTER TABLE touches ADD FOREIGN KEY (org_id, deal_id) REFERENCES deals (org_id, 
 ALTER TABLE coaching_notes ADD FOREIGN KEY (org_id, deal_id) REFERENCES deals (org_id, id) ON DELETE CASCADE,
                            ADD FOREIGN KEY (org_id, author_id) REFERENCES users (org_id, id),
                            ADD FOREIGN KEY (org_id, rep_id) REFERENCES users (org_id, id);
+ALTER TABLE idempotency_keys ADD FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) ON DELETE CASCADE;
 
 -- +goose Down
 ALTER TABLE coaching_notes DROP CONSTRAINT coaching_notes_org_id_deal_id_fkey,
                            DROP CONSTRAINT coaching_notes_org_id_author_id_fkey,
                            DROP CONSTRAINT coaching_notes_org_id_rep_id_fkey;
+ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_org_id_user_id_fkey;
 ALTER TABLE touches DROP CONSTRAINT touches_org_id_deal_id_fkey, DROP CONSTRAINT touches_org_id_prospect_id_fkey,
                     DROP CONSTRAINT touches_org_id_contact_id_fkey, DROP CONSTRAINT touches_org_id_rep_id_fkey;
 ALTER TABLE digests DROP CONSTRAINT digests_org_id_user_id_fkey;
@@ -107,3 +110,4 @@ ALTER TABLE touches ADD FOREIGN KEY (org_id, deal_id) REFERENCES deals (org_id, 
 ALTER TABLE coaching_notes ADD FOREIGN KEY (org_id, deal_id) REFERENCES deals (org_id, id) ON DELETE CASCADE,
                            ADD FOREIGN KEY (org_id, author_id) REFERENCES users (org_id, id),
                            ADD FOREIGN KEY (org_id, rep_id) REFERENCES users (org_id, id);
+ALTER TABLE idempotency_keys ADD FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) ON DELETE CASCADE;

@@ -83,11 +83,13 @@ func TestTwoInstances(t *testing.T) {
 			}
 		}
 		// River's job counts: the jobs ran on whichever instance fetched them.
-		both := body + newBrowser(t).mustGet(b.MetricsURL+"/metrics")
-		if !strings.Contains(both, `goodmoney_river_jobs_total{kind="rescore_all",outcome="completed"} 1`) ||
-			!strings.Contains(both, `goodmoney_river_job_run_seconds_bucket{kind="rescore_all"`) {
-			t.Errorf("neither instance counted the completed rescore_all job")
-		}
+		// The instance counts a job when River's event reaches it, which can
+		// come a moment after the job row reads completed: wait for it.
+		waitFor(t, "an instance to count the completed rescore_all job", func() (bool, error) {
+			both := newBrowser(t).mustGet(a.MetricsURL+"/metrics") + newBrowser(t).mustGet(b.MetricsURL+"/metrics")
+			return strings.Contains(both, `goodmoney_river_jobs_total{kind="rescore_all",outcome="completed"} 1`) &&
+				strings.Contains(both, `goodmoney_river_job_run_seconds_bucket{kind="rescore_all"`), nil
+		})
 		for _, u := range []string{a.URL + "/metrics", a.MetricsURL + "/debug/vars", a.MetricsURL + "/debug/pprof/"} {
 			if status, _, err := newBrowser(t).get(u); err != nil || status != http.StatusNotFound {
 				t.Errorf("GET %s: %d %v, want 404", u, status, err)

@@ -23,7 +23,7 @@ func claimKey(ctx context.Context, tx pgx.Tx, a pipeline.Actor, kind, key string
 	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO idempotency_keys (user_id, key, org_id, kind) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, key) DO NOTHING`, a.UserID, key, a.OrgID, kind)
+		ON CONFLICT (org_id, user_id, key) DO NOTHING`, a.UserID, key, a.OrgID, kind)
 	if err != nil {
 		return 0, false, fmt.Errorf("claim idempotency key: %w", err)
 	}
@@ -47,7 +47,7 @@ func keyRecord(ctx context.Context, tx pgx.Tx, a pipeline.Actor, key string, id 
 	if key == "" {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET record_id = $3 WHERE user_id = $1 AND key = $2`, a.UserID, key, id); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET record_id = $3 WHERE user_id = $1 AND key = $2 AND org_id = $4`, a.UserID, key, id, a.OrgID); err != nil {
 		return fmt.Errorf("record idempotency key: %w", err)
 	}
 	return nil
