@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -155,11 +156,38 @@ func (f Field) describedBy() string {
 }
 
 // inputType defaults a field's type to text.
+// A date field kept from a failed submit with a malformed value (typed where
+// the browser offered a plain text box) comes back as a text box, so the
+// value is kept next to its message and the page stays valid HTML.
 func (f Field) inputType() string {
-	if f.Type == "" {
+	if f.Type == "" || !f.wellFormed() {
 		return "text"
 	}
 	return f.Type
+}
+
+// wellFormed reports whether a date or datetime-local input may carry f.Value:
+// HTML allows only an empty or well-formed value there (the W3C checker
+// refuses "31/12/2026"). Other types take any value.
+func (f Field) wellFormed() bool {
+	var layouts []string
+	switch f.Type {
+	case "date":
+		layouts = []string{"2006-01-02"}
+	case "datetime-local":
+		layouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
+	default:
+		return true
+	}
+	if f.Value == "" {
+		return true
+	}
+	for _, l := range layouts {
+		if t, err := time.Parse(l, f.Value); err == nil && t.Year() >= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // roleOptions are the roles an admin may give.

@@ -428,6 +428,38 @@ func TestTextField(t *testing.T) {
 			t.Error("password value rendered")
 		}
 	})
+	// A date or datetime-local input's value must be well formed (the W3C
+	// checker refuses "31/12/2026"); a malformed one kept from a failed
+	// submit comes back in a text box, still next to its message.
+	for _, tt := range []struct {
+		typ, value, wantType string
+	}{
+		{"date", "2026-12-31", "date"},
+		{"date", "", "date"},
+		{"date", "garbage", "text"},
+		{"date", "31/12/2026", "text"},
+		{"date", "2026-02-30", "text"},
+		{"datetime-local", "2026-11-30T09:05", "datetime-local"},
+		{"datetime-local", "2026-11-30T09:05:07", "datetime-local"},
+		{"datetime-local", "2026-11-30 09:05", "datetime-local"},
+		{"datetime-local", "next tuesday", "text"},
+		{"datetime-local", "2026-11-30", "text"},
+		{"email", "not-an-address", "email"},
+	} {
+		t.Run("Value_"+tt.typ+"_"+tt.value, func(t *testing.T) {
+			doc, _ := render(t, TextField(Field{Name: "when", Label: "When", Type: tt.typ, Value: tt.value, Error: "Enter a date."}))
+			in := doc.Find("input#when")
+			if got := attr(t, in, "value"); got != tt.value {
+				t.Errorf("value = %q, want it kept as %q", got, tt.value)
+			}
+			if got := attr(t, in, "type"); got != tt.wantType {
+				t.Errorf("type = %q, want %q", got, tt.wantType)
+			}
+			if doc.Find("small.field-error#when-error").Text() != "Enter a date." {
+				t.Error("error message lost")
+			}
+		})
+	}
 }
 
 func TestSelectAreaCheckbox(t *testing.T) {
