@@ -38,12 +38,11 @@ func (s *Server) checkInput(next http.Handler) http.Handler {
 			return
 		}
 		if _, ok := badField(r.URL.Query()); ok {
-			q := r.URL.Query()
-			for k, vs := range q {
-				for i, v := range vs {
-					vs[i] = cleanValue(v)
+			q := url.Values{}
+			for k, vs := range r.URL.Query() {
+				for _, v := range vs {
+					q.Add(cleanValue(k), cleanValue(v)) // a key too: it reaches logs and filters
 				}
-				q[k] = vs
 			}
 			r.URL.RawQuery = q.Encode()
 			r.Form = nil
