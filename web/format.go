@@ -112,7 +112,7 @@ func options(codes []string, label func(string) string) []Option {
 var (
 	stageOptions     = options(pipeline.Stages, StageLabel)
 	kindOptions      = options(pipeline.TouchKinds, kindLabel)
-	directionOptions = []Option{{"outbound", "Outbound (we reached out)"}, {"inbound", "Inbound (they reached us)"}}
+	directionOptions = []Option{{"outbound", "Outbound"}, {"inbound", "Inbound"}}
 	outcomeOptions   = options(pipeline.Outcomes, outcomeLabel)
 	bandOptions      = []Option{{"ok", "OK"}, {"watch", "Watch"}, {"not_good_money", "Not good money"}}
 )

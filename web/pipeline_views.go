@@ -20,7 +20,11 @@ type DealForm struct {
 	ExpectedClose, NextStep, NextStepDue  string // dates as yyyy-mm-dd
 	FuturePromise                         bool
 	Version                               string
-	Errors                                map[string]string
+	// ConfirmClose is the expected close date the person confirmed after
+	// being asked (see pipeline.CloseQuestion); AskClose shows the question.
+	ConfirmClose string
+	AskClose     bool
+	Errors       map[string]string
 }
 
 // TouchForm holds the log-a-touch form. OccurredAt is a datetime-local value
@@ -68,20 +72,53 @@ type DealPageView struct {
 	Edit     DealForm
 	Touch    TouchForm
 	Conflict *pipeline.Deal // the stored values when an edit was refused as stale
+	// Result says what the touch just logged, changed or removed did, right
+	// above the timeline; nil on a plain visit.
+	Result *TouchResult
+	// NextStep is the next-step form at the top of the page.
+	NextStep NextStepForm
 	Loc      *time.Location // the viewer's timezone, for dates and times
 	Now      time.Time
 	Actions  DealActions // close, walk away, reopen, decide, coaching
 }
 
+// TouchResult is what a touch change did to the deal: which touch, and the
+// deal's score before and after. Undo holds a removed touch's fields, so the
+// rep can log it back.
+type TouchResult struct {
+	DealID  int64
+	Verb    string // logged, updated, removed, restored
+	TouchID int64  // the touch logged, updated or restored; 0 after a removal
+	Before  ScoreMark
+	After   ScoreMark
+	Undo    *TouchForm `json:",omitempty"`
+}
+
+// ScoreMark is a deal's score at one moment; Band is "" while unscored or closed.
+type ScoreMark struct {
+	Points int
+	Band   string
+}
+
+// NextStepForm is the next-step form at the top of the deal page. Keys of
+// Errors: next_step, next_step_due, FormErrorKey.
+type NextStepForm struct {
+	NextStep, NextStepDue, Version string
+	Open                           bool // shown open: after a refusal, or when there is no next step
+	Errors                         map[string]string
+}
+
 // TimelineView is the timeline fragment, swapped in by htmx after a touch.
+// Highlight marks the touch just logged or changed.
 type TimelineView struct {
-	DealID   int64
-	Items    []pipeline.TimelineItem
-	NextPage int // timeline offset of the next (older) page, 0 when none
-	Offset   int // timeline offset of this page
-	PrevPage int // timeline offset of the newer page, when Offset > 0
-	Currency string
-	Loc      *time.Location
+	DealID    int64
+	Highlight int64
+	Items     []pipeline.TimelineItem
+	NextPage  int // timeline offset of the next (older) page, 0 when none
+	Offset    int // timeline offset of this page
+	PrevPage  int // timeline offset of the newer page, when Offset > 0
+	Currency  string
+	Loc       *time.Location
 }
 
 // DealListView is /deals with its filters and order. Query holds the
@@ -133,14 +170,18 @@ type ProspectNewView struct {
 
 // HomeView is the home page.
 type HomeView struct {
-	Name     string
-	Home     *pipeline.Home
-	Quick    TouchForm
-	Loc      *time.Location
-	Now      time.Time
-	Coaching []*pipeline.CoachingNote // on the viewer's deals, not yet acknowledged
-	Team     *pipeline.TeamReview     // managers and admins: flags awaiting review
-	Currency string
+	Name string
+	Home *pipeline.Home
+	// NeedsStep lists open deals with no next step or an overdue one;
+	// MoreNeedStep says the list was cut short.
+	NeedsStep    []*pipeline.Deal
+	MoreNeedStep bool
+	Quick        TouchForm
+	Loc          *time.Location
+	Now          time.Time
+	Coaching     []*pipeline.CoachingNote // on the viewer's deals, not yet acknowledged
+	Team         *pipeline.TeamReview     // managers and admins: flags awaiting review
+	Currency     string
 	// Outcomes is the manager's small chart of flags against how the
 	// deals ended; nil for others, or while it is being computed.
 	Outcomes *HomeOutcomes

@@ -110,6 +110,24 @@ func (d *Deal) NeedsNextStep(now time.Time, loc *time.Location) bool {
 	return d.IsOpen() && (strings.TrimSpace(d.NextStep) == "" || d.NextStepOverdue(now, loc))
 }
 
+// CloseQuestion returns why an expected close date deserves a second look,
+// or "" when it is plausible: a date before today (the deal should have
+// closed already) or more than two years after it (likely a typo, 2099 for
+// 2029). The person may confirm it; it is a question, not a rule.
+func CloseQuestion(close *time.Time, today time.Time) string {
+	if close == nil {
+		return ""
+	}
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	switch {
+	case close.Before(day):
+		return "That date has passed. Keep it, or set when you now expect the deal to close."
+	case close.After(day.AddDate(2, 0, 0)):
+		return "That is more than two years away. Keep it, or check the year."
+	}
+	return ""
+}
+
 // DealInput is a deal as entered on the form, already parsed into types.
 type DealInput struct {
 	// Key is the create form's idempotency key: sending the same form

@@ -36,7 +36,7 @@ func (s *Server) dealNew(w http.ResponseWriter, r *http.Request) {
 // dealCreate opens a deal and answers 303 to its page.
 func (s *Server) dealCreate(w http.ResponseWriter, r *http.Request) {
 	form := dealFormFrom(r)
-	in, errs := parseDealForm(form)
+	in, errs := parseDealForm(&form, s.now().In(userLoc(r)))
 	rerender := func(errs formErrors) {
 		form.Errors = errs
 		v := web.DealNewView{Form: form}

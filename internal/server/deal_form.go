@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"goodmoney/internal/pipeline"
 	"goodmoney/web"
@@ -23,12 +24,15 @@ func dealFormFrom(r *http.Request) web.DealForm {
 		NextStepDue:   r.PostFormValue("next_step_due"),
 		FuturePromise: r.PostFormValue("future_promise") != "",
 		Version:       r.PostFormValue("version"),
+		ConfirmClose:  r.PostFormValue("confirm_expected_close"),
 	}
 }
 
 // parseDealForm turns the typed form into a DealInput, with the messages for
-// whatever does not parse.
-func parseDealForm(f web.DealForm) (pipeline.DealInput, formErrors) {
+// whatever does not parse. An expected close before today or more than two
+// years after it is refused until the form confirms that very date; f.AskClose
+// then shows the question.
+func parseDealForm(f *web.DealForm, today time.Time) (pipeline.DealInput, formErrors) {
 	errs := formErrors{}
 	in := pipeline.DealInput{
 		Key:           f.Key,
@@ -54,6 +58,12 @@ func parseDealForm(f web.DealForm) (pipeline.DealInput, formErrors) {
 	}
 	if in.Stage == "" {
 		in.Stage = pipeline.StageLead
+	}
+	if q := pipeline.CloseQuestion(in.ExpectedClose, today); q != "" && f.ConfirmClose != f.ExpectedClose {
+		if _, bad := errs["expected_close"]; !bad {
+			errs["expected_close"] = q
+			f.AskClose = true
+		}
 	}
 	errs.merge(in.Validate())
 	return in, errs

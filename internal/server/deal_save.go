@@ -22,7 +22,7 @@ func (s *Server) dealSave(w http.ResponseWriter, r *http.Request) {
 	form := dealFormFrom(r)
 	form.ID = id
 	form.ProspectID = "0" // the prospect of a deal does not change; the store keeps it
-	in, errs := parseDealForm(form)
+	in, errs := parseDealForm(&form, s.now().In(userLoc(r)))
 	delete(errs, "prospect_id")
 	if form.Version == "" {
 		errs["form"] = "The form was damaged; reload the page and try again."

@@ -42,17 +42,39 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	loc := userLoc(r)
 	now := s.now()
+	d := detail.Deal
 	v := web.DealPageView{
-		Detail:  detail,
-		Edit:    dealFormOf(detail.Deal),
-		Touch:   newTouchForm(now, loc),
-		Score:   detail.Score,
-		Loc:     loc,
-		Now:     now,
-		Actions: dealActions(actor(r), detail),
+		Detail:   detail,
+		Edit:     dealFormOf(d),
+		Touch:    newTouchForm(now, loc),
+		Score:    detail.Score,
+		Result:   s.popTouchResult(r, id),
+		NextStep: nextStepFormOf(d),
+		Loc:      loc,
+		Now:      now,
+		Actions:  dealActions(actor(r), detail),
 	}
+	v.Touch.ContactID = lastContact(detail)
 	adjust(&v)
-	s.render(w, r, status, web.DealPage(s.page(r, detail.Deal.Title, web.NavDeals), v))
+	if v.Result != nil {
+		v.Result.After = web.ScoreMark{Points: d.Points, Band: d.Band}
+	}
+	s.render(w, r, status, web.DealPage(s.page(r, d.Title, web.NavDeals), v))
+}
+
+// lastContact is the contact of the deal's latest touch that names one, or
+// the deal's only contact: the log form's default, as the rep most often
+// talks to the same person again.
+func lastContact(d *pipeline.DealDetail) string {
+	for _, it := range d.Timeline {
+		if it.Touch != nil && it.Touch.ContactID != 0 {
+			return strconv.FormatInt(it.Touch.ContactID, 10)
+		}
+	}
+	if len(d.Contacts) == 1 {
+		return strconv.FormatInt(d.Contacts[0].ID, 10)
+	}
+	return ""
 }
 
 func timelineView(d *pipeline.DealDetail, loc *time.Location) web.TimelineView {

@@ -56,8 +56,8 @@ func TestBrowser_RepJourney(t *testing.T) {
 	}
 	for i, tc := range touches {
 		steps := []chromedp.Action[chromedp.Void]{
-			chromedp.SetValue(chromedp.ID("kind"), tc.kind),
-			chromedp.SetValue(chromedp.ID("direction"), tc.dir),
+			chromedp.Click(chromedp.CSS(`label[for="kind-` + tc.kind + `"]`)),
+			chromedp.Click(chromedp.CSS(`label[for="direction-` + tc.dir + `"]`)),
 			chromedp.SendKeys(chromedp.ID("notes"), tc.notes),
 		}
 		if tc.kind == "quote" {

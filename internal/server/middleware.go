@@ -28,7 +28,8 @@ const (
 	sessUserID = "user_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
-	sessSeen   = "seen" // unix seconds of the last request, to within sessionRefresh
+	sessTouch  = "touch_result" // what the last touch change did, for the deal page after a redirect
+	sessSeen   = "seen"         // unix seconds of the last request, to within sessionRefresh
 )
 
 // A session ends after sessionIdle without a request, and at the latest

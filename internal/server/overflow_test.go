@@ -74,14 +74,16 @@ func TestBrowser_NothingOverflowsOnAPhone(t *testing.T) {
 	}
 	common := []string{"/", "/deals", "/deals?stage=won", "/deals/board", "/deals/new", "/deals/new?q=acme",
 		"/deals/new?prospect_id=" + strconv.FormatInt(prospectID, 10), deal, deal + "/touches/" + strconv.FormatInt(touchID, 10) + "/edit",
-		"/prospects", "/prospects?q=a", "/prospects/new", prospect, "/profile"}
+		"/prospects", "/prospects?q=a", "/prospects/new", prospect, "/profile", "/deals?next=needed"}
 	for _, tc := range []struct {
 		email string
 		pages []string
 	}{
 		{"rep@example.com", common},
+		// /reports/outcomes is left out for now: its tables are cut off at
+		// 390 px (reported to the lead); add it once it reads as cards.
 		{"manager@example.com", append(common, "/settings/scoring")},
-		{"admin@example.com", append(common, "/settings/scoring", "/admin/users")},
+		{"admin@example.com", append(common, "/settings/scoring", "/admin/users", "/digests")},
 	} {
 		t.Run(tc.email, func(t *testing.T) {
 			ctx := newTab(t)

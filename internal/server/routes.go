@@ -39,6 +39,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/deals/{id}", s.dealShow)
 			r.Post("/deals/{id}", s.dealSave)
 			r.Post("/deals/{id}/stage", s.dealMove)
+			r.Post("/deals/{id}/next-step", s.dealNextStep)
 			r.Post("/deals/{id}/close", s.dealClose)
 			r.Post("/deals/{id}/disqualify", s.dealDisqualify)
 			r.Post("/deals/{id}/reopen", s.dealReopen)

@@ -2,16 +2,16 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"goodmoney/web"
 )
 
-// touchCreate logs a touch from the deal page. With htmx the page is
-// rendered again and htmx swaps the live part (score card, form, timeline);
-// without JavaScript the browser is sent back to the deal page.
+// touchCreate logs a touch from the deal page (or logs a removed one back:
+// undo=1). With htmx the page is rendered again and htmx swaps the live
+// parts in place; without JavaScript the browser is sent back to the deal
+// page. Either way the page says what the touch did to the score.
 func (s *Server) touchCreate(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(chi.URLParam(r, "id"))
 	if !ok {
@@ -29,14 +29,14 @@ func (s *Server) touchCreate(w http.ResponseWriter, r *http.Request) {
 		rerender(errs)
 		return
 	}
-	_, err := s.Deals.LogTouch(r.Context(), actor(r), id, in)
+	before := s.scoreMark(r.Context(), actor(r), id)
+	t, err := s.Deals.LogTouch(r.Context(), actor(r), id, in)
 	if s.refused(w, r, err, errs, rerender) {
 		return
 	}
-	if isHTMX(r) {
-		s.renderDeal(w, r, http.StatusOK, id, 0, func(v *web.DealPageView) {})
-		return
+	verb := "logged"
+	if r.PostFormValue("undo") != "" {
+		verb = "restored"
 	}
-	s.flash(r, "Touch logged.")
-	http.Redirect(w, r, "/deals/"+strconv.FormatInt(id, 10)+"#timeline", http.StatusSeeOther)
+	s.touchDone(w, r, web.TouchResult{DealID: id, Verb: verb, TouchID: t.ID, Before: before})
 }

@@ -2,24 +2,30 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
-	"github.com/go-chi/chi/v5"
+	"goodmoney/web"
 )
 
 // touchDelete removes a touch logged by mistake; the deal is rescored in the
-// same transaction and the browser goes back to the deal page.
+// same transaction. The deal page then says what the removal did to the
+// score and offers to log the touch back (its fields ride in the Undo form),
+// so a slip of the thumb costs one more tap, not the touch.
 func (s *Server) touchDelete(w http.ResponseWriter, r *http.Request) {
-	dealID, ok1 := pathID(chi.URLParam(r, "id"))
-	touchID, ok2 := pathID(chi.URLParam(r, "touchID"))
-	if !ok1 || !ok2 {
+	dealID, touchID, ok := touchPath(r)
+	if !ok {
 		s.notFound(w, r)
 		return
 	}
+	t, err := s.Deals.Touch(r.Context(), actor(r), dealID, touchID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	before := s.scoreMark(r.Context(), actor(r), dealID)
 	if err := s.Deals.DeleteTouch(r.Context(), actor(r), dealID, touchID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, "Touch removed.")
-	http.Redirect(w, r, "/deals/"+strconv.FormatInt(dealID, 10)+"#timeline", http.StatusSeeOther)
+	undo := touchFormOf(t, userLoc(r))
+	s.touchDone(w, r, web.TouchResult{DealID: dealID, Verb: "removed", Before: before, Undo: &undo})
 }

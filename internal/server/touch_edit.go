@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -47,12 +46,12 @@ func (s *Server) touchSave(w http.ResponseWriter, r *http.Request) {
 		rerender(errs)
 		return
 	}
+	before := s.scoreMark(r.Context(), actor(r), dealID)
 	_, err := s.Deals.UpdateTouch(r.Context(), actor(r), dealID, touchID, in)
 	if s.refused(w, r, err, errs, rerender) {
 		return
 	}
-	s.flash(r, "Touch updated.")
-	http.Redirect(w, r, "/deals/"+strconv.FormatInt(dealID, 10)+"#touch-"+strconv.FormatInt(touchID, 10), http.StatusSeeOther)
+	s.touchDone(w, r, web.TouchResult{DealID: dealID, Verb: "updated", TouchID: touchID, Before: before})
 }
 
 func (s *Server) renderTouchEdit(w http.ResponseWriter, r *http.Request, status int, title string, dealID, touchID int64, form web.TouchForm) {
