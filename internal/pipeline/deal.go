@@ -277,6 +277,9 @@ type FlagEvent struct {
 // A deal the actor may not see is ENOTFOUND, never EFORBIDDEN.
 type DealService interface {
 	CreateDeal(ctx context.Context, a Actor, in DealInput) (*Deal, error)
+	// Deal returns one deal with its current points and band, without its
+	// timeline: what a page needs before a change (the score it had).
+	Deal(ctx context.Context, a Actor, id int64) (*Deal, error)
 	DealDetail(ctx context.Context, a Actor, id int64, timelineOffset int) (*DealDetail, error)
 	// UpdateDeal saves an edit made from in.Version; a newer stored version is
 	// ECONFLICT and the error is a *ConflictError carrying the stored deal.

@@ -86,6 +86,11 @@ func getDeal(ctx context.Context, q querier, a pipeline.Actor, id int64, lock bo
 	return d, nil
 }
 
+// Deal returns one deal the actor may see, or ENOTFOUND.
+func (s *DealService) Deal(ctx context.Context, a pipeline.Actor, id int64) (*pipeline.Deal, error) {
+	return getDeal(ctx, s.db.Pool, a, id, false)
+}
+
 // CreateDeal opens a deal owned by the actor on a prospect of the org.
 func (s *DealService) CreateDeal(ctx context.Context, a pipeline.Actor, in pipeline.DealInput) (*pipeline.Deal, error) {
 	if errs := in.Validate(); errs != nil {
