@@ -277,7 +277,7 @@ func TestTouchEdit(t *testing.T) {
 	bandBefore, pointsBefore := c.dealBand(id)
 
 	page := c.get(path + "/edit")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `value="outbound" selected`) {
+	if page.status != http.StatusOK || !strings.Contains(page.body, `name="direction" value="outbound" checked`) {
 		t.Fatalf("edit page: status %d, want the touch's values filled in", page.status)
 	}
 	var occurred time.Time
@@ -301,7 +301,7 @@ func TestTouchEdit(t *testing.T) {
 		t.Errorf("bad date: status %d, want 422 with the values kept", res.status)
 	}
 
-	if res := c.post(path, form); res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "#touch-"+strconv.FormatInt(touchID, 10)) {
+	if res := c.post(path, form); res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "#log-status") {
 		t.Fatalf("save: status %d to %q", res.status, res.location)
 	}
 	band, points := c.dealBand(id)
