@@ -63,8 +63,8 @@ func TestBrowser_ReviewJourney(t *testing.T) {
 		t.Errorf("the rep does not see the manager's note (%v)", err)
 	}
 	err = chromedp.Do(rep,
-		chromedp.SetValue(chromedp.ID("kind"), "email"),
-		chromedp.SetValue(chromedp.ID("direction"), "inbound"),
+		chromedp.Click(chromedp.CSS(`label[for="kind-email"]`)),
+		chromedp.Click(chromedp.CSS(`label[for="direction-inbound"]`)),
 		chromedp.SendKeys(chromedp.ID("notes"), "We reconsidered. Can we talk at your standard price?"),
 		chromedp.Click(chromedp.CSS(`#touch-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="came-back"]`)),
