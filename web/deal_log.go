@@ -32,6 +32,28 @@ func highlightOf(r *TouchResult) int64 {
 	return r.TouchID
 }
 
+// pinHighlighted puts the touch just logged or changed first, the rest in
+// their order, so that it is in sight under the result line even when it is
+// backdated or when the flag events it caused are newer than it. Only the
+// answer to the change does this: the next visit shows it in its place.
+func pinHighlighted(items []pipeline.TimelineItem, id int64) []pipeline.TimelineItem {
+	if id == 0 {
+		return items
+	}
+	for i, it := range items {
+		if it.Touch != nil && it.Touch.ID == id {
+			if i == 0 {
+				return items
+			}
+			out := make([]pipeline.TimelineItem, 0, len(items))
+			out = append(out, it)
+			out = append(out, items[:i]...)
+			return append(out, items[i+1:]...)
+		}
+	}
+	return items
+}
+
 // resultHeadline names what happened: "Touch logged."
 func resultHeadline(r *TouchResult) string {
 	return "Touch " + r.Verb + "."
