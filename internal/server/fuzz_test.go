@@ -38,7 +38,8 @@ func FuzzFormDecoding(f *testing.F) {
 					}
 				}
 			}
-			in, errs := parseDealForm(dealFormFrom(r))
+			df := dealFormFrom(r)
+			in, errs := parseDealForm(&df, s.now())
 			if len(errs) == 0 && in.Amount < 0 {
 				t.Errorf("negative amount %d accepted", in.Amount)
 			}

@@ -27,5 +27,6 @@ func (s *Server) touchDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	undo := touchFormOf(t, userLoc(r))
+	undo.Key = newKey() // a second tap on Undo logs it back once
 	s.touchDone(w, r, web.TouchResult{DealID: dealID, Verb: "removed", Before: before, Undo: &undo})
 }
