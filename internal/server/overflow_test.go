@@ -82,8 +82,8 @@ func TestBrowser_NothingOverflowsOnAPhone(t *testing.T) {
 		{"rep@example.com", common},
 		// /reports/outcomes is left out for now: its tables are cut off at
 		// 390 px (reported to the lead); add it once it reads as cards.
-		{"manager@example.com", append(common, "/settings/scoring")},
-		{"admin@example.com", append(common, "/settings/scoring", "/admin/users", "/digests")},
+		{"manager@example.com", append(common, "/settings/scoring", "/review")},
+		{"admin@example.com", append(common, "/settings/scoring", "/admin/users", "/digests", "/review", "/audit", "/settings/walkaway")},
 	} {
 		t.Run(tc.email, func(t *testing.T) {
 			ctx := newTab(t)
