@@ -10,9 +10,12 @@ import (
 type Chart struct {
 	ID, Title string
 	Desc      string // one or two sentences saying what the chart shows
-	Unit      string // what the values count, for the table's header
-	Series    []Series
-	Bars      []Bar
+	// About, when set, is shown under the title: what the figures count,
+	// where the title alone could be read two ways.
+	About  string
+	Unit   string // what the values count, for the table's header
+	Series []Series
+	Bars   []Bar
 	// Columns draws vertical bars, for a time axis with many steps; the
 	// default is one labelled horizontal bar per row, legible on a phone.
 	Columns bool

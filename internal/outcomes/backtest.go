@@ -126,8 +126,8 @@ type Assessment struct {
 	// would have been flagged, up to the cut; zero when it was not flagged
 	// by then.
 	FirstFlag time.Time
-	// Minutes is the estimated time spent on the deal until it closed,
-	// MinutesAfterFlag the part of it after FirstFlag.
+	// Minutes is the estimated time spent on the deal before it closed,
+	// MinutesAfterFlag the part of it after FirstFlag (see minutesUntil).
 	Minutes, MinutesAfterFlag int
 	Signals                   []string // codes fired at the cut
 }
@@ -205,23 +205,20 @@ func firstFlag(d scoring.Deal, touches []scoring.Touch, rules scoring.Rules, cut
 	return time.Time{}, scoring.Score{}, false
 }
 
-// TouchMinutes is the time a touch of each kind is reckoned to take.
-// Touches carry no reliable duration (most are logged without one), so the
-// report estimates the time a deal took from what was done.
-var TouchMinutes = map[string]int{
-	"call": 15, "meeting": 45, "email": 10, "text": 3, "voicemail": 5, "quote": 30, "note": 0,
-}
-
-// minutesUntil sums the estimated minutes of the outbound-or-inbound
-// touches after from (exclusive; zero for all) and at or before to.
+// minutesUntil sums the time of the touches after from (exclusive; zero
+// for all) and before to (exclusive: a touch at the close, such as the
+// walk-away message, is the closing itself), by scoring.TouchMinutes, the
+// rule the walk-away records its freed time with. The back-test's touches
+// come from the scoring index and carry no logged durations, so calls and
+// meetings count at their kind's set time.
 func minutesUntil(touches []scoring.Touch, from, to time.Time) int {
 	n := 0
 	for i := range touches {
 		t := &touches[i]
-		if t.OccurredAt.After(to) || (!from.IsZero() && !t.OccurredAt.After(from)) {
+		if !t.OccurredAt.Before(to) || (!from.IsZero() && !t.OccurredAt.After(from)) {
 			continue
 		}
-		n += TouchMinutes[t.Kind]
+		n += scoring.TouchMinutes(t.Kind, nil)
 	}
 	return n
 }
@@ -239,8 +236,12 @@ type Row struct {
 	Currency  string
 	CreatedAt time.Time
 	ClosedAt  time.Time
-	Reasons   []string // close reasons
-	Reached   string   // the furthest open stage the deal reached
+	Reasons   []string // the reasons its last close gave
+	// FreedMinutes is the time a walk-away recorded as freed (what the
+	// deal had taken when the rep let it go); nil for deals closed
+	// otherwise, or walked away from before it was recorded.
+	FreedMinutes *int
+	Reached      string // the furthest open stage the deal reached
 	// StageDays is the time spent in each open stage, by pipeline order
 	// (lead, qualified, proposal, negotiation).
 	StageDays [4]float64

@@ -1,6 +1,7 @@
 package outcomes
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -135,14 +136,15 @@ func TestAssess_FirstFlag(t *testing.T) {
 	if want.Band != scoring.BandNotGoodMoney || before.Band == scoring.BandNotGoodMoney {
 		t.Errorf("first flag at %v is not the first moment in the band (at: %s, a second before: %s)", a.FirstFlag, want.Band, before.Band)
 	}
+	quote := scoring.TouchMinutes("quote", nil)
 	after := 0
 	for _, tc := range touches {
 		if tc.OccurredAt.After(a.FirstFlag) {
-			after += TouchMinutes["quote"]
+			after += quote
 		}
 	}
-	if a.MinutesAfterFlag != after || a.Minutes != 6*TouchMinutes["quote"] {
-		t.Errorf("minutes %d after the flag %d, want %d and %d", a.Minutes, a.MinutesAfterFlag, 6*TouchMinutes["quote"], after)
+	if a.MinutesAfterFlag != after || a.Minutes != 6*quote {
+		t.Errorf("minutes %d after the flag %d, want %d and %d", a.Minutes, a.MinutesAfterFlag, 6*quote, after)
 	}
 	if a.Cut != a.FirstFlag {
 		t.Errorf("cut %v, want the first flag %v", a.Cut, a.FirstFlag)
@@ -160,5 +162,53 @@ func TestFunnel(t *testing.T) {
 	}
 	if f := Funnel(nil); f[0].Conversion != 0 || f[1].Conversion != 0 {
 		t.Errorf("empty funnel conversions %v", f)
+	}
+}
+
+// TestHoursFreed: a walk-away counts the time it recorded; one from before
+// that was recorded counts its touches before the close by the same rule
+// (the walk-away message at the close is not effort spent on the deal);
+// won and lost deals free nothing; empty months between stay on the axis.
+func TestHoursFreed(t *testing.T) {
+	t.Parallel()
+	jan := time.Date(2026, 1, 20, 15, 0, 0, 0, time.UTC)
+	mar := time.Date(2026, 3, 3, 15, 0, 0, 0, time.UTC)
+	touches := []scoring.Touch{
+		{Kind: "call", OccurredAt: mar.AddDate(0, 0, -20)},
+		{Kind: "meeting", OccurredAt: mar.AddDate(0, 0, -10)},
+		{Kind: "quote", OccurredAt: mar.AddDate(0, 0, -5)},
+		{Kind: "email", Direction: "outbound", OccurredAt: mar}, // the walk-away message
+	}
+	legacy := Row{Stage: "disqualified", ClosedAt: mar,
+		Assessment: Assess(Deal{Deal: scoring.Deal{Stage: "disqualified", Amount: 100_000, CreatedAt: jan}, ClosedAt: mar}, touches,
+			scoring.DefaultRules(), Mode{DaysBefore: 14})}
+	wantLegacy := scoring.TouchMinutes("call", nil) + scoring.TouchMinutes("meeting", nil) + scoring.TouchMinutes("quote", nil)
+	if m, recorded := legacy.Freed(); m != wantLegacy || recorded {
+		t.Fatalf("walk-away without a record freed %d (recorded %v), want %d estimated", m, recorded, wantLegacy)
+	}
+	ninety, hundred := 90, 100
+	rows := []Row{
+		{Stage: "disqualified", ClosedAt: jan, FreedMinutes: &ninety, Assessment: Assessment{Minutes: 999}},
+		{Stage: "lost", ClosedAt: jan, FreedMinutes: &hundred, Assessment: Assessment{Minutes: 500}},
+		{Stage: "won", ClosedAt: mar, Assessment: Assessment{Minutes: 700}},
+		{Stage: "disqualified", ClosedAt: mar, FreedMinutes: &hundred, CameBack: true},
+		legacy,
+	}
+	got := HoursFreed(rows, time.UTC)
+	want := []Month{
+		{Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), WalkAways: 1, Hours: 1.5},
+		{Start: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)},
+		{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), WalkAways: 2, Hours: float64(100+wantLegacy) / 60, Estimated: 1},
+	}
+	same := len(got) == len(want)
+	for i := 0; same && i < len(got); i++ {
+		g, w := got[i], want[i]
+		same = g.Start.Equal(w.Start) && g.WalkAways == w.WalkAways && g.Estimated == w.Estimated && math.Abs(g.Hours-w.Hours) < 1e-9
+	}
+	if !same {
+		t.Errorf("hours freed\n got %+v\nwant %+v", got, want)
+	}
+	if got := HoursFreed(rows[1:3], time.UTC); got != nil {
+		t.Errorf("no walk-aways freed %+v", got)
 	}
 }

@@ -110,26 +110,36 @@ type Month struct {
 	Start     time.Time
 	WalkAways int
 	Hours     float64
+	// Estimated is how many of the walk-aways had no recorded time and
+	// were estimated from their touches (see Row.Freed).
+	Estimated int
 }
 
-// HoursFreed estimates, per month of closing, the time walking away saved:
-// for each disqualified deal, what a deal chased to the end typically took
-// (the median estimated time of the period's lost deals) minus the time
-// already spent on it, never below zero. Without lost deals to compare
-// with, nothing is counted as freed.
-func HoursFreed(rows []Row, loc *time.Location) []Month {
-	var lost []float64
-	for i := range rows {
-		if rows[i].Class == Lost {
-			lost = append(lost, float64(rows[i].Minutes))
-		}
+// Freed is the time walking away from the deal freed, in minutes: what the
+// walk-away recorded (the time the deal had taken by then), or for a deal
+// walked away from before that was recorded, the same sum estimated from
+// its touches before the close. recorded says which; a deal not walked
+// away from freed nothing.
+func (r *Row) Freed() (minutes int, recorded bool) {
+	if r.Stage != "disqualified" {
+		return 0, false
 	}
-	typical := Median(lost)
+	if r.FreedMinutes != nil {
+		return *r.FreedMinutes, true
+	}
+	return r.Minutes, false
+}
+
+// HoursFreed sums, per month of closing, the time the walk-aways had taken
+// when the rep let them go (Row.Freed): the hours that go to other deals
+// instead, as the deal page and the digest count them. Every month from
+// the first walk-away to the last is present.
+func HoursFreed(rows []Row, loc *time.Location) []Month {
 	byMonth := map[time.Time]*Month{}
 	var first, last time.Time
 	for i := range rows {
 		r := &rows[i]
-		if r.Class != Disqualified && r.Class != CameBack {
+		if r.Stage != "disqualified" {
 			continue
 		}
 		ms := monthStart(r.ClosedAt, loc)
@@ -138,8 +148,12 @@ func HoursFreed(rows []Row, loc *time.Location) []Month {
 			m = &Month{Start: ms}
 			byMonth[ms] = m
 		}
+		minutes, recorded := r.Freed()
 		m.WalkAways++
-		m.Hours += max(0, typical-float64(r.Minutes)) / 60
+		m.Hours += float64(minutes) / 60
+		if !recorded {
+			m.Estimated++
+		}
 		if first.IsZero() || ms.Before(first) {
 			first = ms
 		}

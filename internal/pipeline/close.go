@@ -136,29 +136,6 @@ func (in *WalkAwayInput) Validate() map[string]string {
 	return errs
 }
 
-// EffortMinutes is the time one touch is taken to have cost: its own
-// duration when logged, else a default for its kind. The walk-away records
-// the sum as the time freed by not working the deal any more.
-func EffortMinutes(kind string, durationMin *int) int {
-	if durationMin != nil && (kind == "call" || kind == "meeting") {
-		return *durationMin
-	}
-	switch kind {
-	case "meeting":
-		return 45
-	case "quote":
-		return 30
-	case "call":
-		return 10
-	case "email":
-		return 10
-	case "text", "voicemail":
-		return 3
-	default:
-		return 2
-	}
-}
-
 // The walk-away template's placeholders.
 const (
 	PlaceFirstName = "{first_name}"

@@ -91,22 +91,6 @@ func TestReasonsFromSignals(t *testing.T) {
 	}
 }
 
-func TestEffortMinutes(t *testing.T) {
-	n := func(v int) *int { return &v }
-	for _, tc := range []struct {
-		kind string
-		dur  *int
-		want int
-	}{
-		{"call", n(25), 25}, {"call", nil, 10}, {"meeting", n(60), 60}, {"meeting", nil, 45},
-		{"quote", n(5), 30}, {"email", nil, 10}, {"text", nil, 3}, {"voicemail", nil, 3}, {"note", nil, 2},
-	} {
-		if got := EffortMinutes(tc.kind, tc.dur); got != tc.want {
-			t.Errorf("EffortMinutes(%s, %v) = %d, want %d", tc.kind, tc.dur, got, tc.want)
-		}
-	}
-}
-
 func TestTemplate(t *testing.T) {
 	for _, tc := range []struct {
 		tmpl, msg string

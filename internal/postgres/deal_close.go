@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
 )
 
 var _ pipeline.DealCloser = (*DealService)(nil)
@@ -130,7 +131,7 @@ func (s *DealService) walkAway(ctx context.Context, tx pgx.Tx, a pipeline.Actor,
 			"flag_id": flagID, "freed_minutes": freed})
 }
 
-// effortMinutes is the time a deal's touches have taken (pipeline.EffortMinutes).
+// effortMinutes is the time a deal's touches have taken (scoring.TouchMinutes).
 func effortMinutes(ctx context.Context, tx pgx.Tx, orgID, dealID int64) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT kind, duration_min FROM touches WHERE deal_id = $1 AND org_id = $2`, dealID, orgID)
 	if err != nil {
@@ -140,7 +141,7 @@ func effortMinutes(ctx context.Context, tx pgx.Tx, orgID, dealID int64) (int, er
 	var kind string
 	var dur *int
 	_, err = pgx.ForEachRow(rows, []any{&kind, &dur}, func() error {
-		total += pipeline.EffortMinutes(kind, dur)
+		total += scoring.TouchMinutes(kind, dur)
 		return nil
 	})
 	if err != nil {
@@ -169,6 +170,14 @@ func (s *DealService) ReopenDeal(ctx context.Context, a pipeline.Actor, id int64
 		}
 		if err := changeStage(ctx, tx, a, before, stage, s.db.Now()); err != nil {
 			return err
+		}
+		// An open deal has no close: the reasons and note stay on the stage
+		// change that recorded them, the freed time in the audit trail, and
+		// the next close writes its own. The score it closed with stays,
+		// for the page's "it was N when the deal last closed".
+		if _, err := tx.Exec(ctx, `UPDATE deals SET close_reasons = '{}', close_note = '', freed_minutes = NULL
+			WHERE id = $1 AND org_id = $2`, id, a.OrgID); err != nil {
+			return fmt.Errorf("reopen deal %d: %w", id, err)
 		}
 		if err := s.rescore(ctx, tx, a.OrgID, id); err != nil {
 			return err

@@ -33,7 +33,8 @@ const closedStagesSQL = `('won', 'lost', 'disqualified')`
 // first, see dealScope) that closed in [$n, $n+1).
 const closedDealsSQL = `
 	SELECT d.id, d.title, p.name, d.owner_id, u.name, d.stage, d.amount, d.list_price, d.cost, d.currency,
-		d.future_promise, d.created_at, d.stage_changed_at, d.close_reasons, d.came_back_at IS NOT NULL
+		d.future_promise, d.created_at, d.stage_changed_at, d.close_reasons, d.came_back_at IS NOT NULL,
+		d.freed_minutes
 	FROM deals d
 	JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
 	JOIN users u ON u.org_id = d.org_id AND u.id = d.owner_id
@@ -130,7 +131,7 @@ func scanClosedDeal(r pgx.CollectableRow) (closedDeal, error) {
 	var c closedDeal
 	row, d := &c.row, &c.input
 	err := r.Scan(&d.ID, &row.Title, &row.Prospect, &row.OwnerID, &row.Owner, &d.Stage, &d.Amount, &d.ListPrice, &d.Cost,
-		&d.Currency, &d.FuturePromise, &d.CreatedAt, &d.ClosedAt, &row.Reasons, &d.CameBack)
+		&d.Currency, &d.FuturePromise, &d.CreatedAt, &d.ClosedAt, &row.Reasons, &d.CameBack, &row.FreedMinutes)
 	row.DealID, row.Stage, row.Amount, row.Currency = d.ID, d.Stage, d.Amount, d.Currency
 	row.CreatedAt, row.ClosedAt, row.CameBack = d.CreatedAt, d.ClosedAt, d.CameBack
 	row.Reached = "lead"

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -100,8 +101,9 @@ func TestOutcomes_ConstructedHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Two calls after the lost deal was flagged (at its creation) and one
-	// after the thin win was: 45 minutes (15 a call) that ignoring the flag
-	// cost, since a thin win is not good money either.
+	// after the thin win was: 30 minutes (10 a call without a logged
+	// duration, scoring.TouchMinutes) that ignoring the flag cost, since a
+	// thin win is not good money either.
 	h.touchAt(lost, "call", h.closedAt.AddDate(0, 0, -30))
 	h.touchAt(lost, "call", h.closedAt.AddDate(0, 0, -20))
 	h.touchAt(thin, "call", h.closedAt.AddDate(0, 0, -90))
@@ -135,8 +137,8 @@ func TestOutcomes_ConstructedHistory(t *testing.T) {
 	if s.LeadDeals != 4 || s.LeadDays != 50 {
 		t.Errorf("lead time %v days over %d deals, want 50 over 4", s.LeadDays, s.LeadDeals)
 	}
-	if s.HoursIgnored != 0.75 {
-		t.Errorf("hours after the flag on bad deals %v, want 0.75", s.HoursIgnored)
+	if s.HoursIgnored != 0.5 {
+		t.Errorf("hours after the flag on bad deals %v, want 0.5", s.HoursIgnored)
 	}
 	if s.WonFlagged.Deals != 2 || s.WonFlagged.Money != 20_000_000 || s.GoodFlagged.Deals != 1 {
 		t.Errorf("won on flagged deals %+v (good money %+v), want 2 deals of 100,000 each, one good money", s.WonFlagged, s.GoodFlagged)
@@ -171,5 +173,88 @@ func TestOutcomes_AsOfCut(t *testing.T) {
 	rows, _ = h.report("0")
 	if len(rows) != 1 || rows[0].Points == 0 {
 		t.Fatalf("as of the close: %+v, want points from the quotes", rows)
+	}
+}
+
+// TestOutcomes_ReopenedThenClosed: a deal walked away from, come back,
+// reopened and closed again counts by its last close only (its stage, its
+// reasons, and no freed time from the walk-away that was undone), while a
+// walk-away that stands counts the time it recorded. The reopened deal
+// carries no close reasons while it is open.
+func TestOutcomes_ReopenedThenClosed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	twenty := 20
+	walkAway := func(d *pipeline.Deal, reason string) *pipeline.Deal {
+		t.Helper()
+		f.touch(d.ID, pipeline.TouchInput{Kind: "call", Direction: "outbound", OccurredAt: testNow.AddDate(0, 0, -20), DurationMin: &twenty})
+		f.touch(d.ID, quote(10, 20000))
+		walked, err := f.deals.Disqualify(f.ctx, f.rep, d.ID, pipeline.WalkAwayInput{Reasons: []string{reason}, Message: "Thank you; another time."})
+		if err != nil {
+			t.Fatalf("walk away from %s: %v", d.Title, err)
+		}
+		return walked
+	}
+	back := walkAway(f.deal(pipeline.DealInput{Title: "Came back", Amount: 2_000_000, Cost: usd(5000)}), "No budget this year")
+	stays := walkAway(f.deal(pipeline.DealInput{Title: "Stays away", Amount: 2_000_000, Cost: usd(5000)}), "Could only be won at a loss")
+	f.touch(back.ID, reply(0, "We found the budget after all."))
+	reopened, err := f.deals.ReopenDeal(f.ctx, f.rep, back.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reopened.IsOpen() || len(reopened.CloseReasons) != 0 {
+		t.Fatalf("reopened deal: stage %s, close reasons %q, want open without reasons", reopened.Stage, reopened.CloseReasons)
+	}
+	var note string
+	var freed *int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT close_note, freed_minutes FROM deals WHERE id = $1 AND org_id = $2`,
+		back.ID, f.orgID).Scan(&note, &freed); err != nil {
+		t.Fatal(err)
+	}
+	if note != "" || freed != nil {
+		t.Errorf("reopened deal keeps close note %q and freed minutes %v", note, freed)
+	}
+	if _, err := f.deals.CloseDeal(f.ctx, f.rep, back.ID, pipeline.CloseInput{Outcome: pipeline.OutcomeWon, Reasons: []string{"Budget approved"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	q, errs := outcomes.ParseQuery(outcomes.Values{DaysBefore: "0"}, testNow, time.UTC)
+	if errs != nil {
+		t.Fatalf("query: %v", errs)
+	}
+	rep, err := postgres.NewOutcomeService(f.db, f.scores).Outcomes(f.ctx, f.admin, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[int64]outcomes.Row{}
+	for _, r := range rep.Rows {
+		rows[r.DealID] = r
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d closed deals in the report, want 2: %+v", len(rows), rep.Rows)
+	}
+	won := rows[back.ID]
+	if won.Stage != pipeline.StageWon || !won.Class.Won() || !won.CameBack || !slices.Equal(won.Reasons, []string{"Budget approved"}) || won.FreedMinutes != nil {
+		t.Errorf("came back, then won: stage %s class %s came back %v reasons %q freed %v; want won with its last reasons only",
+			won.Stage, won.Class, won.CameBack, won.Reasons, won.FreedMinutes)
+	}
+	if m, _ := won.Freed(); m != 0 {
+		t.Errorf("the won deal freed %d minutes", m)
+	}
+	wantFreed := twenty + scoring.TouchMinutes("quote", nil)
+	gone := rows[stays.ID]
+	if m, recorded := gone.Freed(); m != wantFreed || !recorded || !slices.Equal(gone.Reasons, []string{"Could only be won at a loss"}) {
+		t.Errorf("walk-away that stands: freed %d (recorded %v), reasons %q; want %d recorded", m, recorded, gone.Reasons, wantFreed)
+	}
+	reasons := map[string]outcomes.Tally{}
+	for _, g := range outcomes.AnalyzeWinLoss(rep.Rows).Reasons {
+		reasons[g.Name] = g.Tally
+	}
+	if len(reasons) != 2 || reasons["Budget approved"].Won.Deals != 1 || reasons["Could only be won at a loss"].WalkedAway.Deals != 1 {
+		t.Errorf("win/loss reasons %+v, want the won deal's last reason and the walk-away's", reasons)
+	}
+	months := outcomes.HoursFreed(rep.Rows, time.UTC)
+	if len(months) != 1 || months[0].WalkAways != 1 || months[0].Estimated != 0 || months[0].Hours != float64(wantFreed)/60 {
+		t.Errorf("hours freed %+v, want one walk-away of %d recorded minutes", months, wantFreed)
 	}
 }

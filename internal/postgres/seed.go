@@ -10,6 +10,7 @@ import (
 
 	"goodmoney/internal/money"
 	"goodmoney/internal/pipeline"
+	"goodmoney/internal/scoring"
 )
 
 // Store-side code only the demo seed uses.
@@ -107,12 +108,23 @@ func insertClosed(ctx context.Context, tx pgx.Tx, orgID int64, d *ClosedDeal) er
 	if err != nil {
 		return err
 	}
+	// A walk-away records the time the deal had taken, as Disqualify does.
+	var freed *int
+	if d.Stage == pipeline.StageDisqualified {
+		n := 0
+		for _, t := range d.Touches {
+			if t.At.Before(d.ClosedAt) {
+				n += scoring.TouchMinutes(t.Kind, nil)
+			}
+		}
+		freed = &n
+	}
 	var dealID int64
 	err = tx.QueryRow(ctx, `INSERT INTO deals (org_id, prospect_id, owner_id, title, stage, amount, list_price, cost, currency,
-			future_promise, close_reasons, came_back_at, created_at, stage_changed_at, updated_at, last_touch_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'USD', $9, $10, $11, $12, $13, $13, $13) RETURNING id`,
+			future_promise, close_reasons, came_back_at, created_at, stage_changed_at, updated_at, last_touch_at, freed_minutes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'USD', $9, $10, $11, $12, $13, $13, $13, $14) RETURNING id`,
 		orgID, prospectID, d.OwnerID, d.Title, d.Stage, d.Amount, d.ListPrice, d.Cost, d.FuturePromise, d.CloseReasons,
-		d.CameBackAt, d.CreatedAt, d.ClosedAt).Scan(&dealID)
+		d.CameBackAt, d.CreatedAt, d.ClosedAt, freed).Scan(&dealID)
 	if err != nil {
 		return err
 	}
@@ -128,8 +140,12 @@ func insertClosed(ctx context.Context, tx pgx.Tx, orgID int64, d *ClosedDeal) er
 	}
 	var from *string
 	for n, st := range d.Walk {
-		if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, orgID, dealID, from, st.Stage, d.OwnerID, st.At); err != nil {
+		reasons := []string{}
+		if n == len(d.Walk)-1 && !pipeline.IsOpenStage(st.Stage) {
+			reasons = d.CloseReasons // the close records why, as CloseDeal does
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at, reasons)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, orgID, dealID, from, st.Stage, d.OwnerID, st.At, reasons); err != nil {
 			return err
 		}
 		from = &d.Walk[n].Stage

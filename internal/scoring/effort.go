@@ -98,3 +98,29 @@ func effortVsValue(d Deal, tl timeline, r Rules, st style) finding {
 		touchIDs: touchIDs(tl, n, func(_ int, t *Touch) bool { return isContact(t) }),
 	}
 }
+
+// TouchMinutes is the time one touch is reckoned to have cost: a call's or
+// a meeting's own duration when one was logged, else a set time for its
+// kind. It is the one rule for effort in hours: the walk-away records the
+// sum over the deal's touches as the time it freed, and the outcomes report
+// estimates with it the time deals took (where it has no durations to read,
+// it passes nil).
+func TouchMinutes(kind string, durationMin *int) int {
+	if durationMin != nil && (kind == "call" || kind == "meeting") {
+		return *durationMin
+	}
+	switch kind {
+	case "meeting":
+		return 45
+	case "quote":
+		return 30
+	case "call":
+		return 10
+	case "email":
+		return 10
+	case "text", "voicemail":
+		return 3
+	default:
+		return 2
+	}
+}

@@ -63,15 +63,45 @@ func flagWeeksChart(rows []outcomes.Row, loc *time.Location, last int) web.Chart
 	return c
 }
 
+// hoursFreedChart sums per month the time the walk-aways had taken when
+// the rep let them go, as each walk-away recorded it (outcomes.Row.Freed):
+// the same hours the deal page and the manager's digest show.
 func hoursFreedChart(rows []outcomes.Row, loc *time.Location) web.Chart {
-	c := web.Chart{ID: "chart-hours", Title: "Hours freed by walking away, per month", Unit: "hours",
-		Desc: "For each month, the time the deals walked away from would have taken had they been chased to the end like a lost deal, less the time already spent on them."}
+	c := web.Chart{ID: "chart-hours", Title: "Hours freed by walking away, per month", Unit: "hours"}
+	deals, estimated, hours := 0, 0, 0.0
 	for _, m := range outcomes.HoursFreed(rows, loc) {
-		c.Bars = append(c.Bars, web.Bar{Label: m.Start.Format("Jan 2006"), Values: []float64{float64(int(m.Hours*10+0.5)) / 10},
-			Note: strconv.Itoa(m.WalkAways) + " walk-aways"})
+		note := ""
+		if m.WalkAways > 0 {
+			note = walkAways(m.WalkAways)
+		}
+		if m.Estimated > 0 {
+			note += ", " + strconv.Itoa(m.Estimated) + " estimated"
+		}
+		c.Bars = append(c.Bars, web.Bar{Label: m.Start.Format("Jan 2006"), Values: []float64{roundTenth(m.Hours)}, Note: note})
+		deals, estimated, hours = deals+m.WalkAways, estimated+m.Estimated, hours+m.Hours
+	}
+	c.Desc = strconv.FormatFloat(roundTenth(hours), 'f', -1, 64) + " hours freed by " + walkAways(deals) +
+		", by the month the deal was walked away from."
+	c.About = "Each walk-away counts the time the deal had taken when the rep let it go, as recorded then: " +
+		"calls and meetings as logged, a set time for every other touch. That time now goes to other deals."
+	switch {
+	case estimated == 1:
+		c.About += " One walk-away from before this was recorded is estimated the same way from its touches."
+	case estimated > 1:
+		c.About += " " + strconv.Itoa(estimated) + " walk-aways from before this was recorded are estimated the same way from their touches."
 	}
 	return c
 }
+
+// walkAways says "1 walk-away" or "3 walk-aways".
+func walkAways(n int) string {
+	if n == 1 {
+		return "1 walk-away"
+	}
+	return strconv.Itoa(n) + " walk-aways"
+}
+
+func roundTenth(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
 
 func reasonsChart(rows []outcomes.Row) web.Chart {
 	c := web.Chart{ID: "chart-reasons", Title: "Close reasons", Unit: "deals",

@@ -1,13 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
+
+	"goodmoney/internal/outcomes"
 )
 
 func parse(t *testing.T, body string) *goquery.Document {
@@ -151,5 +158,93 @@ func TestHome_OutcomesChart(t *testing.T) {
 	}
 	if n := parse(t, a.signedIn("rep@example.com").get("/").body).Find(`[data-testid="home-outcomes"]`).Length(); n != 0 {
 		t.Errorf("rep's home shows the team outcomes card")
+	}
+}
+
+// TestOutcomes_HoursFreedAsRecorded: the report's hours freed per month
+// are the freed_minutes the walk-aways recorded. Two deals are walked away
+// from through the form, one after a four-hour meeting whose logged length
+// only the recorded figure knows (an estimate from the touches would count
+// 45 minutes for it), and every month of the chart matches the recorded
+// minutes of the org's walk-aways, with nothing estimated.
+func TestOutcomes_HoursFreedAsRecorded(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	rep := a.signedIn("rep@example.com")
+	var ids []int64
+	rows, err := a.DB.Pool.Query(ctx, `SELECT d.id FROM deals d JOIN users u ON u.id = d.owner_id AND u.org_id = d.org_id
+		WHERE u.email = 'rep@example.com' AND d.stage IN ('lead', 'qualified', 'proposal', 'negotiation') ORDER BY d.id LIMIT 2`)
+	if err == nil {
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("two open deals of the rep: %v %v", ids, err)
+	}
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.logTouch(ids[0], url.Values{"kind": {"meeting"}, "direction": {"outbound"}, "outcome": {"held"}, "duration_min": {"240"},
+		"occurred_at": {time.Now().Add(-2 * time.Hour).In(loc).Format("2006-01-02T15:04")}})
+	for _, id := range ids {
+		res := rep.post("/deals/"+strconv.FormatInt(id, 10)+"/disqualify",
+			url.Values{"reasons": {"No budget this year"}, "message": {"Thank you for your time; we will step back for now."}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("disqualify deal %d: %d\n%s", id, res.status, res.body)
+		}
+	}
+	var longMeeting int
+	if err := a.DB.Pool.QueryRow(ctx, `SELECT freed_minutes FROM deals WHERE id = $1`, ids[0]).Scan(&longMeeting); err != nil || longMeeting < 240 {
+		t.Fatalf("deal walked away from after a four-hour meeting recorded %d minutes (%v)", longMeeting, err)
+	}
+
+	// The recorded minutes of every walk-away of the period, by month in
+	// the admin's timezone, as the chart's table should list them.
+	want := map[string]float64{}
+	q := outcomes.DefaultQuery(time.Now(), loc)
+	rows, err = a.DB.Pool.Query(ctx, `SELECT stage_changed_at, freed_minutes FROM deals
+		WHERE stage = 'disqualified' AND stage_changed_at >= $1 AND stage_changed_at < $2`, q.Start(), q.End())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at time.Time
+	var freed *int
+	_, err = pgx.ForEachRow(rows, []any{&at, &freed}, func() error {
+		if freed == nil {
+			return fmt.Errorf("walk-away closed %v recorded no freed time", at)
+		}
+		want[at.In(loc).Format("Jan 2006")] += float64(*freed) / 60
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := a.signedIn("admin@example.com").get("/reports/outcomes")
+	if res.status != http.StatusOK {
+		t.Fatalf("report: %d", res.status)
+	}
+	chart := parse(t, res.body).Find(`[data-chart="chart-hours"]`)
+	if chart.Length() != 1 || !strings.Contains(chart.Find(".chart-about").Text(), "time the deal had taken when the rep let it go") ||
+		strings.Contains(chart.Text(), "estimated") {
+		t.Fatalf("hours chart: %d found; it must say what it counts and estimate nothing:\n%s", chart.Length(), chart.Text())
+	}
+	got := map[string]string{}
+	chart.Find(".chart-data tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		got[strings.TrimSpace(tr.Find("th").Text())] = strings.Fields(tr.Find("td").Text())[0]
+	})
+	thisMonth := time.Now().In(loc).Format("Jan 2006")
+	if want[thisMonth] < float64(longMeeting)/60 {
+		t.Fatalf("this month's recorded walk-aways %.2f h, less than the one just made", want[thisMonth])
+	}
+	for month, hours := range want {
+		if w := strconv.FormatFloat(float64(int(hours*10+0.5))/10, 'f', -1, 64); got[month] != w {
+			t.Errorf("%s: the report says %s hours freed, the walk-aways recorded %s", month, got[month], w)
+		}
+	}
+	for month, h := range got {
+		if _, ok := want[month]; !ok && h != "0" {
+			t.Errorf("%s: %s hours freed without a walk-away", month, h)
+		}
 	}
 }
