@@ -67,10 +67,15 @@ func scopeKey(a pipeline.Actor) string {
 	return "rep:" + strconv.FormatInt(a.UserID, 10)
 }
 
+// rowsFormat names what a kept run's rows hold; a change to outcomes.Row
+// (a new field such as FreedMinutes) bumps it, so runs kept before are
+// recomputed instead of read without it.
+const rowsFormat = "r2"
+
 // rulesKey identifies what the rules decide: their version and the org's
-// effort percentile, which the daily rescore refreshes.
+// effort percentile, which the daily rescore refreshes; and the rows' format.
 func rulesKey(r scoring.Rules) string {
-	return strconv.Itoa(r.Version) + "/" + strconv.FormatFloat(r.EffortP90, 'g', -1, 64)
+	return rowsFormat + "/" + strconv.Itoa(r.Version) + "/" + strconv.FormatFloat(r.EffortP90, 'g', -1, 64)
 }
 
 // Outcomes returns the back-test of the actor's closed deals (an admin's
