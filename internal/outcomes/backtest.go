@@ -152,7 +152,10 @@ func Assess(d Deal, touches []scoring.Touch, rules scoring.Rules, mode Mode) Ass
 		return a
 	}
 	a.Scored = true
-	sc := scoring.Evaluate(sd, touches, rules, a.Cut)
+	// Evaluate ignores the touches after the moment it scores at, so they
+	// are not even passed: that spares the replay of firstFlag a pass over
+	// the deal's later touches at every step.
+	sc := scoring.Evaluate(sd, upTo(touches, a.Cut), rules, a.Cut)
 	a.Points, a.Band = sc.Points, sc.Band
 	if sc.Band == scoring.BandNotGoodMoney || mode.AtFirstFlag {
 		if at, first, ok := firstFlag(sd, touches, rules, a.Cut); ok {
@@ -175,10 +178,10 @@ func Assess(d Deal, touches []scoring.Touch, rules scoring.Rules, mode Mode) Ass
 
 // firstFlag replays the deal from its creation, scoring it as of each touch
 // up to cut and at cut itself, and returns the first moment it was in the
-// not-good-money band with its score there.
+// not-good-money band with its score there. touches are oldest first.
 func firstFlag(d scoring.Deal, touches []scoring.Touch, rules scoring.Rules, cut time.Time) (time.Time, scoring.Score, bool) {
 	check := func(at time.Time) (scoring.Score, bool) {
-		sc := scoring.Evaluate(d, touches, rules, at)
+		sc := scoring.Evaluate(d, upTo(touches, at), rules, at)
 		return sc, sc.Band == scoring.BandNotGoodMoney
 	}
 	if sc, ok := check(d.CreatedAt); ok {
@@ -203,6 +206,17 @@ func firstFlag(d scoring.Deal, touches []scoring.Touch, rules scoring.Rules, cut
 		return cut, sc, true
 	}
 	return time.Time{}, scoring.Score{}, false
+}
+
+// upTo returns the touches (oldest first) at or before at.
+func upTo(touches []scoring.Touch, at time.Time) []scoring.Touch {
+	n, _ := slices.BinarySearchFunc(touches, at, func(t scoring.Touch, at time.Time) int {
+		if t.OccurredAt.After(at) {
+			return 1
+		}
+		return -1
+	})
+	return touches[:n]
 }
 
 // minutesUntil sums the time of the touches after from (exclusive; zero

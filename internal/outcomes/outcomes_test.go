@@ -212,3 +212,45 @@ func TestHoursFreed(t *testing.T) {
 		t.Errorf("no walk-aways freed %+v", got)
 	}
 }
+
+// TestAssess_LaterTouchesLeftOut: Assess passes Evaluate only the touches
+// up to the moment it scores at. It must score as Evaluate does with all
+// of them, and find the first flag a replay with all of them finds.
+func TestAssess_LaterTouchesLeftOut(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	closed := created.AddDate(0, 3, 0)
+	d := Deal{Deal: scoring.Deal{ID: 1, Stage: "lost", Amount: 10_000_000, Cost: cents(5_000_000), Currency: "USD", CreatedAt: created},
+		ClosedAt: closed}
+	var touches []scoring.Touch
+	for i := range 12 { // unanswered quotes and calls a week apart, each pair at one moment, the last after the cut
+		at := created.AddDate(0, 0, 7*(i+1))
+		touches = append(touches, scoring.Touch{ID: int64(2*i + 1), Kind: "quote", Direction: "outbound", OccurredAt: at},
+			scoring.Touch{ID: int64(2*i + 2), Kind: "call", Direction: "outbound", Outcome: "no_answer", OccurredAt: at})
+	}
+	rules := scoring.DefaultRules()
+	for _, mode := range []Mode{{DaysBefore: 14}, {DaysBefore: 0}, {AtFirstFlag: true}} {
+		a := Assess(d, touches, rules, mode)
+		if sc := scoring.Evaluate(d.Deal, touches, rules, a.Cut); a.Points != sc.Points || a.Band != sc.Band {
+			t.Errorf("%+v: %d points (%s), Evaluate with every touch gives %d (%s)", mode, a.Points, a.Band, sc.Points, sc.Band)
+		}
+		var first time.Time
+		for _, at := range append([]time.Time{created}, touchTimes(touches)...) {
+			if sc := scoring.Evaluate(d.Deal, touches, rules, at); sc.Band == scoring.BandNotGoodMoney {
+				first = at
+				break
+			}
+		}
+		if first.IsZero() || !a.FirstFlag.Equal(first) {
+			t.Errorf("%+v: first flag %v, a replay with every touch finds %v", mode, a.FirstFlag, first)
+		}
+	}
+}
+
+func touchTimes(touches []scoring.Touch) []time.Time {
+	at := make([]time.Time, len(touches))
+	for i := range touches {
+		at[i] = touches[i].OccurredAt
+	}
+	return at
+}

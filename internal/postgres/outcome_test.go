@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -256,5 +257,72 @@ func TestOutcomes_ReopenedThenClosed(t *testing.T) {
 	months := outcomes.HoursFreed(rep.Rows, time.UTC)
 	if len(months) != 1 || months[0].WalkAways != 1 || months[0].Estimated != 0 || months[0].Hours != float64(wantFreed)/60 {
 		t.Errorf("hours freed %+v, want one walk-away of %d recorded minutes", months, wantFreed)
+	}
+}
+
+// stageChange inserts a stage change of deal at a moment.
+func (h *history) stageChange(dealID int64, to string, at time.Time) {
+	h.t.Helper()
+	_, err := h.db.Pool.Exec(h.ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, to_stage, at) VALUES ($1, $2, $3, $4)`,
+		h.orgID, dealID, to, at)
+	if err != nil {
+		h.t.Fatalf("insert stage change: %v", err)
+	}
+}
+
+// TestOutcomes_Loader: the back-test merges the streams of deals, touches,
+// edits and stage walks deal by deal. With chunks of two deals, deals
+// without touches between deals with them, and an edit and a walk on
+// deals in different chunks, every row must get its own deal's inputs.
+func TestOutcomes_Loader(t *testing.T) {
+	t.Parallel()
+	h := newHistory(t)
+	h.scores.BatchSize = 2
+	var ids []int64
+	calls := map[int64]int{}
+	for i := range 7 {
+		id := h.closed("deal "+strconv.Itoa(i), "lost", 60, false, false)
+		ids = append(ids, id)
+		if i%3 != 1 { // deals 1 and 4 have no touches
+			for c := range i + 1 {
+				h.touchAt(id, "call", h.closedAt.AddDate(0, 0, -50+c))
+			}
+			calls[id] = i + 1
+		}
+	}
+	// Deal 5 was a loss 14 days before its close (corrected five days
+	// before it); deal 2 went lead → qualified → proposal → lost.
+	if _, err := h.db.Pool.Exec(h.ctx, `INSERT INTO audit_events (org_id, action, entity, entity_id, before, after, at)
+		VALUES ($1, 'update', 'deal', $2, '{"cost": 12000000}', '{"cost": 5000000}', $3)`,
+		h.orgID, ids[5], h.closedAt.AddDate(0, 0, -5)); err != nil {
+		t.Fatal(err)
+	}
+	created := h.closedAt.AddDate(0, 0, -60)
+	h.stageChange(ids[2], "qualified", created.AddDate(0, 0, 10))
+	h.stageChange(ids[2], "proposal", created.AddDate(0, 0, 30))
+	h.stageChange(ids[2], "lost", h.closedAt)
+
+	rows, _ := h.report("")
+	if len(rows) != len(ids) {
+		t.Fatalf("%d rows, want %d", len(rows), len(ids))
+	}
+	for i, r := range rows {
+		if r.DealID != ids[i] {
+			t.Fatalf("row %d is deal %d, want %d (deal order)", i, r.DealID, ids[i])
+		}
+		if want := calls[r.DealID] * scoring.TouchMinutes("call", nil); r.Minutes != want {
+			t.Errorf("deal %d: %d minutes, want %d (its own calls)", i, r.Minutes, want)
+		}
+		flagged := i == 5 // a loss at the cut
+		if r.Flagged() != flagged {
+			t.Errorf("deal %d: flagged %v, want %v", i, r.Flagged(), flagged)
+		}
+		reached, days := "lead", [4]float64{}
+		if i == 2 {
+			reached, days = "proposal", [4]float64{0, 20, 30, 0} // its first stage is not recorded
+		}
+		if r.Reached != reached || r.StageDays != days {
+			t.Errorf("deal %d: reached %s after %v days, want %s after %v", i, r.Reached, r.StageDays, reached, days)
+		}
 	}
 }
