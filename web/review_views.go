@@ -57,6 +57,8 @@ type ReviewView struct {
 	Signal   string
 	Owners   []Option
 	Form     DecisionForm
+	NextURL  string // the next page of the queue; "": none
+	FirstURL string // the largest flags, same filters
 	Currency string
 	Now      time.Time
 	Loc      *time.Location

@@ -60,19 +60,26 @@ type ReviewRow struct {
 	Reasons []string // the labels of the two strongest signals now
 }
 
-// ReviewFilter narrows the review queue.
+// ReviewPageSize is how many flags one page of the review queue lists.
+const ReviewPageSize = 25
+
+// ReviewFilter narrows the review queue and picks its page.
 type ReviewFilter struct {
 	OwnerID int64  // 0: everyone the actor reviews
 	Signal  string // a signal code; "": any
+	After   string // ReviewQueue.Next of the page before; "": the largest flags
 }
 
-// ReviewQueue is GET /review: the open flags the actor reviews, largest
-// amount first, with their count and the money they put at risk.
+// ReviewQueue is one page of GET /review: the open flags the actor reviews,
+// largest amount first, with their count and the money they put at risk
+// (both over every page).
 type ReviewQueue struct {
 	Rows    []ReviewRow
 	Count   int
 	AtRisk  money.Cents
-	Snoozed int // flags snoozed now, not listed
+	Snoozed int    // flags snoozed now, not listed
+	First   int    // the place of Rows[0] in the whole queue, from 1
+	Next    string // the cursor of the next page; "": this is the last
 }
 
 // DecisionInput is one decision taken on one or more flags at once.

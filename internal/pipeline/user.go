@@ -117,8 +117,8 @@ type UserService interface {
 	// Authenticate returns the enabled user with this email and password, or
 	// EUNAUTHORIZED. It never says which of the two was wrong.
 	Authenticate(ctx context.Context, email, password string) (*User, error)
-	// UserByID returns an enabled user, or ENOTFOUND.
-	UserByID(ctx context.Context, id int64) (*User, error)
+	// UserByID returns an enabled user of the org, or ENOTFOUND.
+	UserByID(ctx context.Context, orgID, id int64) (*User, error)
 	ListUsers(ctx context.Context, a Actor) ([]*User, error)
 	ListTeams(ctx context.Context, a Actor) ([]*Team, error)
 	CreateUser(ctx context.Context, a Actor, n NewUser) (*User, error)

@@ -168,8 +168,8 @@ func (s *DealService) UpdateDeal(ctx context.Context, a pipeline.Actor, id int64
 		_, err = tx.Exec(ctx, `
 			UPDATE deals SET title = $2, amount = $3, list_price = $4, cost = $5, expected_close = $6,
 				next_step = $7, next_step_due = $8, future_promise = $9, version = version + 1, updated_at = $10
-			WHERE id = $1`,
-			id, in.Title, in.Amount, in.ListPrice, in.Cost, in.ExpectedClose, in.NextStep, in.NextStepDue, in.FuturePromise, now)
+			WHERE org_id = $11 AND id = $1`,
+			id, in.Title, in.Amount, in.ListPrice, in.Cost, in.ExpectedClose, in.NextStep, in.NextStepDue, in.FuturePromise, now, a.OrgID)
 		if err != nil {
 			return fmt.Errorf("update deal %d: %w", id, err)
 		}
@@ -242,8 +242,8 @@ func changeStage(ctx context.Context, tx pgx.Tx, a pipeline.Actor, d *pipeline.D
 	_, err := tx.Exec(ctx, `
 		UPDATE deals SET stage = $2, stage_changed_at = $3, updated_at = $3, version = version + 1,
 			came_back_at = CASE WHEN $4 THEN NULL ELSE came_back_at END,
-			open_band = CASE WHEN $2 IN `+openStagesSQL+` THEN (SELECT s.band FROM deal_scores s WHERE s.deal_id = $1) END
-		WHERE id = $1`, d.ID, to, now, pipeline.ForgetsCameBack(to))
+			open_band = CASE WHEN $2 IN `+openStagesSQL+` THEN (SELECT s.band FROM deal_scores s WHERE s.org_id = $5 AND s.deal_id = $1) END
+		WHERE org_id = $5 AND id = $1`, d.ID, to, now, pipeline.ForgetsCameBack(to), d.OrgID)
 	if err != nil {
 		return fmt.Errorf("move deal %d: %w", d.ID, err)
 	}
@@ -342,7 +342,7 @@ func (s *DealService) Owners(ctx context.Context, a pipeline.Actor) ([]*pipeline
 		sql = `SELECT u.id, u.name FROM users u WHERE u.org_id = ` + org + ` AND NOT u.disabled AND (u.id = ` + me +
 			` OR u.team_id IN (SELECT id FROM teams WHERE manager_id = ` + me + `)) ORDER BY lower(u.name)`
 	default:
-		sql = `SELECT id, name FROM users WHERE id = ` + qa.add(a.UserID)
+		sql = `SELECT id, name FROM users WHERE org_id = ` + qa.add(a.OrgID) + ` AND id = ` + qa.add(a.UserID)
 	}
 	rows, err := s.db.Pool.Query(ctx, sql, qa...)
 	if err != nil {

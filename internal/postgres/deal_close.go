@@ -51,8 +51,8 @@ func (s *DealService) closeAs(ctx context.Context, tx pgx.Tx, a pipeline.Actor, 
 	now := s.db.Now()
 	_, err := tx.Exec(ctx, `
 		UPDATE deals SET close_reasons = $2, close_note = $3, freed_minutes = $4,
-			closed_points = (SELECT s.points FROM deal_scores s WHERE s.deal_id = $1)
-		WHERE id = $1`, d.ID, reasons, note, freed)
+			closed_points = (SELECT s.points FROM deal_scores s WHERE s.org_id = $5 AND s.deal_id = $1)
+		WHERE org_id = $5 AND id = $1`, d.ID, reasons, note, freed, d.OrgID)
 	if err != nil {
 		return fmt.Errorf("close deal %d: %w", d.ID, err)
 	}
@@ -60,7 +60,7 @@ func (s *DealService) closeAs(ctx context.Context, tx pgx.Tx, a pipeline.Actor, 
 		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE deal_stage_changes SET reasons = $2, note = $3
-		WHERE id = (SELECT max(id) FROM deal_stage_changes WHERE deal_id = $1)`, d.ID, reasons, note)
+		WHERE org_id = $4 AND id = (SELECT max(id) FROM deal_stage_changes WHERE deal_id = $1 AND org_id = $4)`, d.ID, reasons, note, d.OrgID)
 	if err != nil {
 		return fmt.Errorf("close deal %d: reasons: %w", d.ID, err)
 	}
@@ -109,7 +109,7 @@ func (s *DealService) walkAway(ctx context.Context, tx pgx.Tx, a pipeline.Actor,
 	if err != nil {
 		return fmt.Errorf("walk-away touch on deal %d: %w", d.ID, err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE deals SET last_touch_at = greatest(last_touch_at, $2) WHERE id = $1`, d.ID, now); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE deals SET last_touch_at = greatest(last_touch_at, $2) WHERE org_id = $3 AND id = $1`, d.ID, now, d.OrgID); err != nil {
 		return fmt.Errorf("walk-away touch on deal %d: %w", d.ID, err)
 	}
 	note := in.Note

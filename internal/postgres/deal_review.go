@@ -42,7 +42,7 @@ func queueDealReview(b *pgx.Batch, dealID, orgID int64) {
 	b.Queue(`SELECT t.id, t.kind, t.direction, t.occurred_at FROM touches t
 		WHERE t.deal_id = $1 AND t.org_id = $2 AND t.id IN (
 			SELECT jsonb_array_elements_text(x->'touch_ids')::bigint
-			FROM deal_scores s, jsonb_array_elements(s.signals) x WHERE s.deal_id = $1)`, dealID, orgID)
+			FROM deal_scores s, jsonb_array_elements(s.signals) x WHERE s.org_id = $2 AND s.deal_id = $1)`, dealID, orgID)
 }
 
 // scanDealReview reads the results of queueDealReview.

@@ -59,7 +59,7 @@ func (s *OrgService) AddOrg(ctx context.Context, o pipeline.Org, admin pipeline.
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := NewUserService(s.db).UserByID(ctx, userID)
+	u, err := NewUserService(s.db).UserByID(ctx, o.ID, userID)
 	if err != nil {
 		return nil, nil, err
 	}

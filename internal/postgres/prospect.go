@@ -24,8 +24,8 @@ var _ pipeline.ProspectService = (*ProspectService)(nil)
 // website and every contact's name and email, lower-cased for the trigram index.
 const refreshSearch = `
 	UPDATE prospects p SET search = lower(concat_ws(' ', p.name, p.website,
-		(SELECT string_agg(concat_ws(' ', c.name, c.email), ' ') FROM contacts c WHERE c.prospect_id = p.id)))
-	WHERE p.id = $1`
+		(SELECT string_agg(concat_ws(' ', c.name, c.email), ' ') FROM contacts c WHERE c.prospect_id = p.id AND c.org_id = p.org_id)))
+	WHERE p.org_id = $1 AND p.id = $2`
 
 // CreateProspect adds a prospect owned by the actor, with an optional first contact.
 func (s *ProspectService) CreateProspect(ctx context.Context, a pipeline.Actor, in pipeline.ProspectInput, contact *pipeline.ContactInput) (*pipeline.Prospect, error) {
@@ -64,7 +64,7 @@ func (s *ProspectService) CreateProspect(ctx context.Context, a pipeline.Actor, 
 			}
 			p.Contacts = append(p.Contacts, c)
 		}
-		if _, err := tx.Exec(ctx, refreshSearch, p.ID); err != nil {
+		if _, err := tx.Exec(ctx, refreshSearch, a.OrgID, p.ID); err != nil {
 			return fmt.Errorf("index prospect %d: %w", p.ID, err)
 		}
 		if err := keyRecord(ctx, tx, a, in.Key, p.ID); err != nil {
@@ -120,7 +120,7 @@ func (s *ProspectService) AddContact(ctx context.Context, a pipeline.Actor, pros
 		if err := keyRecord(ctx, tx, a, in.Key, c.ID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, refreshSearch, prospectID); err != nil {
+		if _, err := tx.Exec(ctx, refreshSearch, a.OrgID, prospectID); err != nil {
 			return fmt.Errorf("index prospect %d: %w", prospectID, err)
 		}
 		return nil

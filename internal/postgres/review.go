@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,13 +29,6 @@ func NewReviewService(db *DB, deals *DealService) *ReviewService {
 
 var _ pipeline.ReviewService = (*ReviewService)(nil)
 
-// QueueLimit is the most rows the review queue lists, the largest amounts
-// first; its count and money at risk cover every open flag. A manager of
-// the benchmark org has 140 open flags: listing them all made the page
-// 130 KB and held it to 8 % of ceiling (a) (BENCHMARKS.md); the filters by
-// rep and signal reach the rest.
-const QueueLimit = 50
-
 // reviewerOnly refuses reps: they have no queue, and forbidden is not found.
 func reviewerOnly(a pipeline.Actor) error {
 	if !a.CanReview() {
@@ -47,6 +41,18 @@ func reviewerOnly(a pipeline.Actor) error {
 var queueRowColumns = `f.id, f.deal_id, f.status, f.points, f.signals, f.opened_at, '', f.decided_at,
 	f.note, f.snooze_until, coalesce(f.resolved_by_touch, 0), f.reopened_at, ` + dealColumns + `,
 	coalesce(s.signals->0->>'label', ''), coalesce(s.signals->1->>'label', '')`
+
+// parseQueueCursor reads ReviewQueue.Next: the amount and flag id of the
+// last row of the page before. A malformed cursor is no cursor.
+func parseQueueCursor(c string) (amount, flagID int64, ok bool) {
+	a, f, found := strings.Cut(c, ".")
+	if !found {
+		return 0, 0, false
+	}
+	amount, err1 := strconv.ParseInt(a, 10, 64)
+	flagID, err2 := strconv.ParseInt(f, 10, 64)
+	return amount, flagID, err1 == nil && err2 == nil
+}
 
 func scanQueueRow(r pgx.CollectableRow, extra ...any) (pipeline.ReviewRow, error) {
 	var row pipeline.ReviewRow
@@ -83,11 +89,40 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 		where = append(where, "d.owner_id = "+qa.add(f.OwnerID))
 	}
 	if f.Signal != "" {
-		where = append(where, "s.signals @> jsonb_build_array(jsonb_build_object('code', "+qa.add(f.Signal)+"::text))")
+		where = append(where, `EXISTS (SELECT 1 FROM deal_scores s WHERE s.org_id = d.org_id AND s.deal_id = d.id
+			AND s.signals @> jsonb_build_array(jsonb_build_object('code', `+qa.add(f.Signal)+`::text)))`)
 	}
-	sql := `SELECT ` + queueRowColumns + `, count(*) OVER (), coalesce(sum(d.amount) OVER (), 0)
-		FROM ` + openFlagsFrom + ` WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY d.amount DESC, f.id LIMIT ` + qa.add(QueueLimit)
+	// The team's flagged deals come from deals_owner_band_idx with their
+	// open flag (one per deal: flags_one_open_per_deal, probed per deal);
+	// the count and the money at risk cover them all, and only the page's
+	// rows are joined to their prospect, owner and score. A manager of the
+	// benchmark org has about 140 open flags: listing them all made a 130 KB
+	// page (BENCHMARKS.md finding 10), so the queue is paged by its order.
+	org := qa.add(a.OrgID)
+	after, before := "true", "false"
+	if amount, flagID, ok := parseQueueCursor(f.After); ok {
+		am, fl := qa.add(amount), qa.add(flagID)
+		after = "(amount < " + am + " OR (amount = " + am + " AND flag_id > " + fl + "))"
+		before = "(amount > " + am + " OR (amount = " + am + " AND flag_id <= " + fl + "))"
+	}
+	sql := `WITH queue AS (
+			SELECT d.id, d.amount, f.id AS flag_id FROM deals d
+			CROSS JOIN LATERAL (SELECT f.id FROM flags f
+				WHERE f.org_id = d.org_id AND f.deal_id = d.id AND f.status = 'open' LIMIT 1) f
+			WHERE ` + strings.Join(where, " AND ") + `
+		), page AS (
+			SELECT id, flag_id FROM queue WHERE ` + after + `
+			ORDER BY amount DESC, flag_id LIMIT ` + qa.add(pipeline.ReviewPageSize+1) + `
+		)
+		SELECT ` + queueRowColumns + `, (SELECT count(*) FROM queue), (SELECT coalesce(sum(amount), 0) FROM queue),
+			(SELECT count(*) FROM queue WHERE ` + before + `)
+		FROM page
+		JOIN flags f ON f.org_id = ` + org + ` AND f.id = page.flag_id
+		JOIN deals d ON d.org_id = ` + org + ` AND d.id = page.id
+		JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
+		JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id
+		LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id
+		ORDER BY d.amount DESC, f.id`
 	var b pgx.Batch
 	b.Queue(sql, qa...)
 	var sa args
@@ -100,14 +135,27 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 		return nil, wrapConn(fmt.Errorf("review queue: %w", err))
 	}
 	q := &pipeline.ReviewQueue{}
-	var count int
+	var count, skipped int
 	var total int64
 	q.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pipeline.ReviewRow, error) {
-		return scanQueueRow(r, &count, &total)
+		return scanQueueRow(r, &count, &total, &skipped)
 	})
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("review queue: %w", err))
 	}
+	if len(q.Rows) == 0 && f.After != "" {
+		// Past the end (the flags after the cursor were decided since):
+		// the largest flags again.
+		res.Close()
+		f.After = ""
+		return s.Queue(ctx, a, f)
+	}
+	if len(q.Rows) > pipeline.ReviewPageSize {
+		q.Rows = q.Rows[:pipeline.ReviewPageSize]
+		last := q.Rows[len(q.Rows)-1]
+		q.Next = fmt.Sprintf("%d.%d", last.Deal.Amount, last.Flag.ID)
+	}
+	q.First = skipped + 1
 	q.Count, q.AtRisk = count, money.Cents(total)
 	if err := res.QueryRow().Scan(&q.Snoozed); err != nil {
 		return nil, wrapConn(fmt.Errorf("review queue snoozed: %w", err))
@@ -296,10 +344,10 @@ func (s *ReviewService) decideOne(ctx context.Context, tx pgx.Tx, a pipeline.Act
 		// The score and signals of this moment are what a later re-flag is
 		// measured against (see flag.go).
 		_, err := tx.Exec(ctx, `UPDATE flags f SET status = $2, decided_by = $3, decided_at = $4, note = $5,
-				points = coalesce((SELECT s.points FROM deal_scores s WHERE s.deal_id = f.deal_id), f.points),
+				points = coalesce((SELECT s.points FROM deal_scores s WHERE s.org_id = f.org_id AND s.deal_id = f.deal_id), f.points),
 				signals = coalesce((SELECT ARRAY(SELECT x->>'code' FROM jsonb_array_elements(s.signals) x)
-					FROM deal_scores s WHERE s.deal_id = f.deal_id), f.signals)
-			WHERE f.id = $1`, f.flag.ID, status, nullID(a.UserID), now, in.Note)
+					FROM deal_scores s WHERE s.org_id = f.org_id AND s.deal_id = f.deal_id), f.signals)
+			WHERE f.org_id = $6 AND f.id = $1`, f.flag.ID, status, nullID(a.UserID), now, in.Note, a.OrgID)
 		if err != nil {
 			return fmt.Errorf("decide flag %d: %w", f.flag.ID, err)
 		}
@@ -312,7 +360,7 @@ func (s *ReviewService) decideOne(ctx context.Context, tx pgx.Tx, a pipeline.Act
 		}
 	case pipeline.DecisionSnooze:
 		_, err := tx.Exec(ctx, `UPDATE flags SET status = 'snoozed', decided_by = $2, decided_at = $3, note = $4, snooze_until = $5
-			WHERE id = $1`, f.flag.ID, nullID(a.UserID), now, in.Note, in.Until)
+			WHERE org_id = $6 AND id = $1`, f.flag.ID, nullID(a.UserID), now, in.Note, in.Until, a.OrgID)
 		if err != nil {
 			return fmt.Errorf("snooze flag %d: %w", f.flag.ID, err)
 		}
@@ -332,7 +380,7 @@ func (s *ReviewService) walkAwayFor(ctx context.Context, tx pgx.Tx, a pipeline.A
 	var codes []string
 	err := tx.QueryRow(ctx, `SELECT o.walkaway_template,
 			coalesce((SELECT c.name FROM contacts c WHERE c.prospect_id = $2 AND c.org_id = $1 ORDER BY c.id LIMIT 1), ''),
-			coalesce((SELECT ARRAY(SELECT x->>'code' FROM jsonb_array_elements(s.signals) x) FROM deal_scores s WHERE s.deal_id = $3), '{}')
+			coalesce((SELECT ARRAY(SELECT x->>'code' FROM jsonb_array_elements(s.signals) x) FROM deal_scores s WHERE s.org_id = $1 AND s.deal_id = $3), '{}')
 		FROM orgs o WHERE o.id = $1`, a.OrgID, f.deal.ProspectID, f.deal.ID).Scan(&tmpl, &contact, &codes)
 	if err != nil {
 		return fmt.Errorf("walk-away draft for deal %d: %w", f.deal.ID, err)
@@ -356,7 +404,7 @@ func (s *ReviewService) WakeSnoozed(ctx context.Context, now time.Time) (int, er
 		UPDATE flags f SET reopened_at = $1,
 			status = CASE WHEN d.open_band = 'not_good_money' THEN 'open' ELSE 'resolved' END
 		FROM deals d
-		WHERE d.id = f.deal_id AND f.status = 'snoozed' AND f.snooze_until <= $1`, now)
+		WHERE d.org_id = f.org_id AND d.id = f.deal_id AND f.status = 'snoozed' AND f.snooze_until <= $1`, now)
 	if err != nil {
 		return 0, wrapConn(fmt.Errorf("wake snoozed flags: %w", err))
 	}

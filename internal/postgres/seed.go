@@ -39,7 +39,7 @@ func (db *DB) RewriteStageHistory(ctx context.Context, dealID int64, stages []st
 		for i, s := range stages {
 			closing := closed && i == len(stages)-1 // keeps the reasons the close gave
 			if _, err := tx.Exec(ctx, `INSERT INTO deal_stage_changes (org_id, deal_id, from_stage, to_stage, by_user, at, reasons)
-				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN (SELECT close_reasons FROM deals WHERE id = $2) ELSE '{}' END)`,
+				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN (SELECT close_reasons FROM deals WHERE org_id = $1 AND id = $2) ELSE '{}' END)`,
 				org, dealID, from, s, owner, at[i], closing); err != nil {
 				return fmt.Errorf("stage change of deal %d: %w", dealID, err)
 			}

@@ -53,7 +53,7 @@ func (s *DealService) LogTouch(ctx context.Context, a pipeline.Actor, dealID int
 		_, err = tx.Exec(ctx, `
 			UPDATE deals SET last_touch_at = greatest(last_touch_at, $2),
 				came_back_at = CASE WHEN $3 THEN $2 ELSE came_back_at END
-			WHERE id = $1`, dealID, t.OccurredAt, cameBack)
+			WHERE org_id = $4 AND id = $1`, dealID, t.OccurredAt, cameBack, a.OrgID)
 		if err != nil {
 			return fmt.Errorf("touch deal %d: %w", dealID, err)
 		}
@@ -184,9 +184,9 @@ func (s *DealService) UpdateTouch(ctx context.Context, a pipeline.Actor, dealID,
 		t, err = scanTouch(tx.QueryRow(ctx, `
 			UPDATE touches t SET kind = $2, direction = $3, occurred_at = $4, outcome = $5, duration_min = $6,
 				quote_amount = $7, word_count = $8, notes = $9, contact_id = $10
-			WHERE t.id = $1 RETURNING `+touchColumns,
+			WHERE t.org_id = $11 AND t.id = $1 RETURNING `+touchColumns,
 			touchID, in.Kind, in.Direction, in.OccurredAt, in.Outcome, in.DurationMin, in.QuoteAmount,
-			in.WordCount(), in.Notes, nullID(in.ContactID)))
+			in.WordCount(), in.Notes, nullID(in.ContactID), a.OrgID))
 		if err != nil {
 			return fmt.Errorf("update touch %d: %w", touchID, err)
 		}
@@ -206,7 +206,8 @@ func (s *DealService) UpdateTouch(ctx context.Context, a pipeline.Actor, dealID,
 // removed: its last touch, and its score. Updating the deal row also tells
 // a full rescore running meanwhile that the deal changed (see score_all.go).
 func (s *DealService) touchesChanged(ctx context.Context, tx pgx.Tx, orgID, dealID int64) error {
-	_, err := tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1) WHERE id = $1`, dealID)
+	_, err := tx.Exec(ctx, `UPDATE deals SET last_touch_at = (SELECT max(occurred_at) FROM touches WHERE deal_id = $1 AND org_id = $2)
+		WHERE org_id = $2 AND id = $1`, dealID, orgID)
 	if err != nil {
 		return fmt.Errorf("touch deal %d: %w", dealID, err)
 	}

@@ -58,11 +58,13 @@ func (s *UserService) Authenticate(ctx context.Context, email, pw string) (*pipe
 	return u, nil
 }
 
-// UserByID returns an enabled user, or ENOTFOUND.
-func (s *UserService) UserByID(ctx context.Context, id int64) (*pipeline.User, error) {
+// UserByID returns an enabled user of the org, or ENOTFOUND. The org
+// leads every key (users_pkey is (org_id, id)): by id alone the lookup
+// would read the whole table.
+func (s *UserService) UserByID(ctx context.Context, orgID, id int64) (*pipeline.User, error) {
 	u, err := scanUser(s.db.Pool.QueryRow(ctx, `SELECT `+userColumns+`
 		FROM users u LEFT JOIN teams t ON t.org_id = u.org_id AND t.id = u.team_id
-		WHERE u.id = $1 AND NOT u.disabled`, id))
+		WHERE u.org_id = $1 AND u.id = $2 AND NOT u.disabled`, orgID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("user")
 	} else if err != nil {
@@ -221,7 +223,7 @@ func (s *UserService) CreateTeam(ctx context.Context, a pipeline.Actor, name str
 		}
 		if managerID != 0 {
 			// A manager belongs to the team they lead unless already placed elsewhere.
-			if _, err := tx.Exec(ctx, `UPDATE users SET team_id = $1 WHERE id = $2 AND team_id IS NULL`, t.ID, managerID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE users SET team_id = $1 WHERE org_id = $3 AND id = $2 AND team_id IS NULL`, t.ID, managerID, a.OrgID); err != nil {
 				return fmt.Errorf("place manager: %w", err)
 			}
 		}

@@ -20,7 +20,7 @@ func TestUserService_Create(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := users.UserByID(f.ctx, u.ID)
+		got, err := users.UserByID(f.ctx, u.OrgID, u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestUserService_Update(t *testing.T) {
 		if err := users.UpdateUser(s.ctx, s.admin, s.outsider.UserID, pipeline.UserUpdate{Role: pipeline.RoleManager}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := users.UserByID(s.ctx, s.outsider.UserID)
+		got, err := users.UserByID(s.ctx, s.outsider.OrgID, s.outsider.UserID)
 		if err != nil || got.Role != pipeline.RoleManager {
 			t.Errorf("after promotion: %+v, %v", got, err)
 		}
@@ -95,7 +95,7 @@ func TestUserService_Update(t *testing.T) {
 		if err := users.UpdateUser(s.ctx, s.admin, s.outsider.UserID, pipeline.UserUpdate{Role: pipeline.RoleRep, Disabled: true}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = users.UserByID(s.ctx, s.outsider.UserID)
+		_, err = users.UserByID(s.ctx, s.outsider.OrgID, s.outsider.UserID)
 		wantCode(t, err, pipeline.ENOTFOUND)
 		_, err = users.Authenticate(s.ctx, "outsider@test.example", "goodmoney")
 		wantCode(t, err, pipeline.EUNAUTHORIZED)
@@ -114,16 +114,19 @@ func TestUserService_Update(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		err := users.UpdateUser(s.ctx, s.admin, s.outsider.UserID+1_000_000, pipeline.UserUpdate{Role: pipeline.RoleRep})
 		wantCode(t, err, pipeline.ENOTFOUND)
-		_, err = users.UserByID(s.ctx, s.outsider.UserID+1_000_000)
+		_, err = users.UserByID(s.ctx, s.outsider.OrgID, s.outsider.UserID+1_000_000)
 		wantCode(t, err, pipeline.ENOTFOUND)
 	})
 	t.Run("ErrUserOfAnotherOrg", func(t *testing.T) {
 		err := users.UpdateUser(s.ctx, s.stranger, s.rep.UserID, pipeline.UserUpdate{Role: pipeline.RoleAdmin})
 		wantCode(t, err, pipeline.ENOTFOUND)
-		got, err := users.UserByID(s.ctx, s.rep.UserID)
+		got, err := users.UserByID(s.ctx, s.rep.OrgID, s.rep.UserID)
 		if err != nil || got.Role != pipeline.RoleRep {
 			t.Errorf("rep after another org's admin tried a promotion: %+v, %v", got, err)
 		}
+		// A session names its org: the rep's id under another org is nobody.
+		_, err = users.UserByID(s.ctx, s.stranger.OrgID, s.rep.UserID)
+		wantCode(t, err, pipeline.ENOTFOUND)
 	})
 	t.Run("ErrForbiddenToNonAdmins", func(t *testing.T) {
 		err := users.UpdateUser(s.ctx, s.manager, s.rep.UserID, pipeline.UserUpdate{Role: pipeline.RoleManager})

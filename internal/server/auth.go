@@ -81,6 +81,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Sessions.Put(r.Context(), sessUserID, u.ID)
+	s.Sessions.Put(r.Context(), sessOrgID, u.OrgID)
 	s.Sessions.Put(r.Context(), sessEpoch, u.SessionEpoch)
 	s.Sessions.Put(r.Context(), sessSeen, s.now().Unix())
 	s.Logger.Info("signed in", "user", u.ID, "addr", addr)

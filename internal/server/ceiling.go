@@ -25,7 +25,7 @@ import (
 // ceilingStore runs the one query of ceiling (a); the PostgreSQL store has
 // it in bench builds.
 type ceilingStore interface {
-	CeilingName(ctx context.Context, userID int64) (string, error)
+	CeilingName(ctx context.Context, orgID, userID int64) (string, error)
 }
 
 // mountProfiler serves net/http/pprof under /debug.
@@ -47,7 +47,7 @@ func (s *Server) ceilingQuery(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	name, err := db.CeilingName(r.Context(), currentUser(r).ID)
+	name, err := db.CeilingName(r.Context(), currentUser(r).OrgID, currentUser(r).ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

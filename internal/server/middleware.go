@@ -26,6 +26,7 @@ const (
 // Session keys.
 const (
 	sessUserID = "user_id"
+	sessOrgID  = "org_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
 	sessTouch  = "touch_result" // what the last touch change did, for the deal page after a redirect
@@ -66,14 +67,16 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 
 // compress gzips (or zstd-compresses) pages and htmx fragments of 1.4 KB
 // or more for clients that accept it: a deal page goes out at about a
-// quarter of its size. klauspost's gzhttp handles what a hand-written
+// quarter of its size. At level 1 (nginx's default too): level 5 cost a
+// sixth of the server's CPU on the review queue for a few percent fewer
+// bytes (BENCHMARKS.md finding 10). klauspost's gzhttp handles what a hand-written
 // wrapper gets wrong (Vary, ETag, HEAD, 304, Flush, Content-Length). Static
 // files carry their own precompressed gzip and are left alone: a response
 // with Content-Encoding set is not compressed again.
 func compress(next http.Handler) http.Handler {
 	wrap, err := gzhttp.NewWrapper(
 		gzhttp.ContentTypes([]string{"text/html", "text/css", "text/javascript", "application/javascript"}),
-		gzhttp.CompressionLevel(5))
+		gzhttp.CompressionLevel(1))
 	if err != nil {
 		panic(err) // the options above are constants
 	}
@@ -144,7 +147,9 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.Users.UserByID(r.Context(), id)
+		// A session from before the org was kept in it finds no user and
+		// ends: its holder signs in again.
+		u, err := s.Users.UserByID(r.Context(), s.Sessions.GetInt64(r.Context(), sessOrgID), id)
 		if err != nil && pipeline.ErrorCode(err) != pipeline.ENOTFOUND {
 			s.serverError(w, r, err)
 			return

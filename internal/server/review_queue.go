@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"goodmoney/internal/pipeline"
@@ -18,7 +19,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, form web.DecisionForm) {
 	q := r.URL.Query()
 	owner, _ := strconv.ParseInt(q.Get("owner"), 10, 64)
-	f := pipeline.ReviewFilter{OwnerID: owner, Signal: q.Get("signal")}
+	f := pipeline.ReviewFilter{OwnerID: owner, Signal: q.Get("signal"), After: q.Get("after")}
 	queue, err := s.Review.Queue(r.Context(), actor(r), f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -35,5 +36,22 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	}
 	v := web.ReviewView{Queue: queue, OwnerID: owner, Signal: f.Signal, Owners: opts, Form: form,
 		Now: s.now(), Loc: userLoc(r)}
+	if queue.Next != "" || queue.First > 1 {
+		page := url.Values{}
+		if owner != 0 {
+			page.Set("owner", strconv.FormatInt(owner, 10))
+		}
+		if f.Signal != "" {
+			page.Set("signal", f.Signal)
+		}
+		v.FirstURL = "/review"
+		if len(page) > 0 {
+			v.FirstURL += "?" + page.Encode()
+		}
+		if queue.Next != "" {
+			page.Set("after", queue.Next)
+			v.NextURL = "/review?" + page.Encode()
+		}
+	}
 	s.render(w, r, status, web.ReviewPage(s.page(r, "Review", web.NavReview), v))
 }
