@@ -21,7 +21,7 @@ func TestReviewQueue_Pages(t *testing.T) {
 	var total money.Cents
 	for i := range n {
 		amount := money.Cents(1000_00 * (1 + i%7)) // ties across the page edges
-		cost := amount + 500_00                     // selling at a loss: flagged
+		cost := amount + 500_00                    // selling at a loss: flagged
 		f.deal(pipeline.DealInput{Title: fmt.Sprintf("Loss %02d", i), Amount: amount, Cost: &cost})
 		total += amount
 	}
