@@ -14,6 +14,7 @@ type Chart struct {
 	// where the title alone could be read two ways.
 	About  string
 	Unit   string // what the values count, for the table's header
+	Axis   string // what each bar is ("Stage", "Month"), for the table's header
 	Series []Series
 	Bars   []Bar
 	// Columns draws vertical bars, for a time axis with many steps; the
@@ -45,14 +46,17 @@ func (b Bar) Total() float64 {
 	return t
 }
 
-// Chart geometry, in SVG user units; the drawing scales to its box.
+// Chart geometry, in SVG user units; the drawing scales to its box, about
+// one unit to a CSS pixel on a 390 px phone, where its text is 11 px.
 const (
 	chartWidth   = 320.0
 	rowHeight    = 34.0
 	barThickness = 14.0
-	valueRoom    = 80.0 // right of the longest bar, for its figure
 	columnsPlot  = 110.0
 	columnsAxis  = 18.0
+	// charWidth is a generous average width of a character of the
+	// chart's text, to keep two labels on one line apart and inside.
+	charWidth = 6.5
 )
 
 // Rect is one drawn part of a bar.
@@ -90,16 +94,24 @@ func (c Chart) max() float64 {
 }
 
 // Draw lays the chart out: every part's length is its value over the
-// largest bar's total, times the room available.
+// largest bar's total, times the width. Each bar has its label above it on
+// the left and its figure above it on the right, both inside the drawing,
+// the label shortened to the room the figure leaves.
 func (c Chart) Draw() Drawing {
 	if c.Columns {
 		return c.drawColumns()
 	}
 	var d Drawing
-	scale := (chartWidth - valueRoom) / c.max()
+	scale := chartWidth / c.max()
 	for i, b := range c.Bars {
 		y := float64(i) * rowHeight
-		d.Texts = append(d.Texts, Text{X: 0, Y: y + 11, Anchor: "start", Text: shortLabel(b.Label)})
+		figure := fmtFigure(b.Total())
+		if b.Note != "" {
+			figure += " · " + b.Note
+		}
+		room := int((chartWidth - float64(len([]rune(figure))+2)*charWidth) / charWidth)
+		d.Texts = append(d.Texts, Text{X: 0, Y: y + 11, Anchor: "start", Text: shortLabel(b.Label, room)},
+			Text{X: chartWidth, Y: y + 11, Anchor: "end", Text: figure})
 		x := 0.0
 		for k, v := range b.Values {
 			w := v * scale
@@ -109,11 +121,6 @@ func (c Chart) Draw() Drawing {
 			}
 			x += w
 		}
-		figure := fmtFigure(b.Total())
-		if b.Note != "" {
-			figure += " · " + b.Note
-		}
-		d.Texts = append(d.Texts, Text{X: x + 4, Y: y + 26, Anchor: "start", Text: figure})
 	}
 	d.Height = max(rowHeight, float64(len(c.Bars))*rowHeight)
 	return d
@@ -138,7 +145,11 @@ func (c Chart) drawColumns() Drawing {
 			}
 		}
 		if i%every == 0 {
-			d.Texts = append(d.Texts, Text{X: x, Y: columnsPlot + 13, Anchor: "start", Text: b.Label})
+			t := Text{X: x, Y: columnsPlot + 13, Anchor: "start", Text: b.Label}
+			if x+float64(len([]rune(b.Label)))*charWidth > chartWidth { // the last label ends at the edge
+				t.X, t.Anchor = chartWidth, "end"
+			}
+			d.Texts = append(d.Texts, t)
 		}
 	}
 	return d
@@ -195,12 +206,14 @@ func figureText(ok bool, x float64) string {
 	return strconv.Itoa(int(x*100+0.5)) + " %"
 }
 
-// shortLabel keeps a bar's label to what fits above it on a phone; the
-// bar's own title and the table beside the chart carry it whole.
-func shortLabel(s string) string {
+// shortLabel keeps a bar's label to room characters (at least 8), what
+// fits beside its figure on a phone; the bar's own title and the table
+// under the chart carry it whole.
+func shortLabel(s string, room int) string {
+	room = max(8, room)
 	r := []rune(s)
-	if len(r) <= 20 {
+	if len(r) <= room {
 		return s
 	}
-	return string(r[:19]) + "…"
+	return string(r[:room-1]) + "…"
 }

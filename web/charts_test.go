@@ -44,7 +44,7 @@ func TestBarChart_Proportional(t *testing.T) {
 				size = "height"
 			}
 			// The largest bar total fills the plot: value 1 is plot/max.
-			plot, largest := chartWidth-valueRoom, 40.0
+			plot, largest := chartWidth, 40.0
 			if c.Columns {
 				plot, largest = columnsPlot, 8
 			}

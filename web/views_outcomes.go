@@ -56,6 +56,7 @@ type OutcomeTable struct {
 	Classes []string
 	Rows    []OutcomeTableRow
 	Totals  []Link // per outcome
+	All     Link   // every scored deal
 }
 
 // OutcomeTableRow is one band's row.

@@ -254,3 +254,24 @@ func touchTimes(touches []scoring.Touch) []time.Time {
 	}
 	return at
 }
+
+// TestAnalyzeWinLoss_StageDaysAndCameBack: a stage's median is over the
+// deals that spent time in it, not the ones that never got there; a
+// walk-away that came back and was won since still counts as a walk-away.
+func TestAnalyzeWinLoss_StageDaysAndCameBack(t *testing.T) {
+	t.Parallel()
+	lost := func(negotiation float64) Row {
+		return Row{Stage: "lost", StageDays: [4]float64{3, 0, 5, negotiation}, Assessment: Assessment{Class: Lost}}
+	}
+	rows := []Row{lost(0), lost(0), lost(4),
+		{Stage: "won", CameBack: true, Assessment: Assessment{Class: GoodMoney}},
+		{Stage: "disqualified", Assessment: Assessment{Class: Disqualified}}}
+	w := AnalyzeWinLoss(rows)
+	if w.LostStageDays[3] != 4 || w.LostStageDeals[3] != 1 || w.LostStageDeals[1] != 0 || w.LostStageDeals[0] != 3 {
+		t.Errorf("lost deals' negotiation median %v over %d (qualified over %d, lead over %d); want 4 over 1, 0, 3",
+			w.LostStageDays[3], w.LostStageDeals[3], w.LostStageDeals[1], w.LostStageDeals[0])
+	}
+	if w.WalkAways != 2 || w.CameBackDeals != 1 || w.CameBackRate() != 0.5 {
+		t.Errorf("walk-aways %d, came back %d (rate %v); want 2, 1, 0.5", w.WalkAways, w.CameBackDeals, w.CameBackRate())
+	}
+}

@@ -205,11 +205,14 @@ type WinLoss struct {
 	Reasons []Group // by close reason, most deals first
 	Reps    []Group // by owner, most deals first
 	Reached []Group // by furthest open stage reached, in pipeline order
-	// StageDays is the median days spent in each open stage by won and by
-	// lost deals (indexed as the four open stages).
-	WonStageDays, LostStageDays [4]float64
-	// WalkAways is the disqualified deals; CameBack how many of them the
-	// prospect came back on, and Became what those deals are now.
+	// StageDays is the median days spent in each open stage by the won and
+	// by the lost deals that were in it (indexed as the four open stages);
+	// StageDeals how many deals each median is over.
+	WonStageDays, LostStageDays   [4]float64
+	WonStageDeals, LostStageDeals [4]int
+	// WalkAways is the deals walked away from (still disqualified, or come
+	// back and reopened since); CameBackDeals how many of them the prospect
+	// came back on, and Became what those deals are now.
 	WalkAways, CameBackDeals int
 	Became                   []Group
 }
@@ -245,6 +248,9 @@ func AnalyzeWinLoss(rows []Row) WinLoss {
 		reps.get(strconv.FormatInt(r.OwnerID, 10), r.Owner).add(r)
 		reached.get(r.Reached, r.Reached).add(r)
 		for s := range r.StageDays {
+			if r.StageDays[s] <= 0 {
+				continue // never in that stage (or passed straight through)
+			}
 			switch {
 			case r.Class.Won():
 				wonDays[s] = append(wonDays[s], r.StageDays[s])
@@ -252,7 +258,7 @@ func AnalyzeWinLoss(rows []Row) WinLoss {
 				lostDays[s] = append(lostDays[s], r.StageDays[s])
 			}
 		}
-		if r.Class == Disqualified || r.Class == CameBack {
+		if r.Class == Disqualified || r.CameBack { // a walk-away, even if reopened since
 			w.WalkAways++
 		}
 		if r.CameBack {
@@ -262,6 +268,7 @@ func AnalyzeWinLoss(rows []Row) WinLoss {
 	}
 	for s := range wonDays {
 		w.WonStageDays[s], w.LostStageDays[s] = Median(wonDays[s]), Median(lostDays[s])
+		w.WonStageDeals[s], w.LostStageDeals[s] = len(wonDays[s]), len(lostDays[s])
 	}
 	w.Reasons, w.Reps, w.Became = reasons.byDeals(), reps.byDeals(), became.byDeals()
 	for _, st := range OpenStages {

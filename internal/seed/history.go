@@ -24,7 +24,7 @@ import (
 type story struct {
 	name       string
 	stage      string   // won, lost or disqualified
-	reasons    []string // close reasons
+	reasons    []string // close reasons, worded as the close and walk-away forms offer them
 	margin     float64  // (amount − cost) / amount
 	discount   float64  // (list − amount) / list
 	promise    bool
@@ -54,27 +54,27 @@ func q(days int, share float64) storyTouch {
 }
 
 var stories = []story{
-	{name: "clean win", stage: "won", reasons: []string{"Clear business case", "Budget approved"}, margin: 0.45, discount: 0.05, reached: "negotiation",
+	{name: "clean win", stage: "won", reasons: []string{"right fit", "timing"}, margin: 0.45, discount: 0.05, reached: "negotiation",
 		touches: []storyTouch{o(60, 10, "call", "connected"), i(58, 11, "email", 40), o(50, 14, "meeting", "held"), q(42, 1),
 			i(40, 10, "email", 35), o(30, 15, "call", "connected"), i(20, 11, "email", 28), o(8, 10, "email", "")}},
-	{name: "thin, re-quoted win", stage: "won", reasons: []string{"Matched competitor price"}, margin: 0.08, discount: 0.32, reached: "negotiation",
+	{name: "thin, re-quoted win", stage: "won", reasons: []string{"price"}, margin: 0.08, discount: 0.32, reached: "negotiation",
 		touches: []storyTouch{o(70, 10, "call", "connected"), q(62, 1.2), i(60, 16, "email", 9), q(52, 1.12), o(49, 10, "email", ""),
 			q(41, 1.06), o(37, 10, "email", ""), o(33, 10, "email", ""), q(26, 1), i(16, 11, "email", 6)}},
-	{name: "went silent", stage: "lost", reasons: []string{"Went silent"}, margin: 0.16, discount: 0.1, reached: "proposal",
+	{name: "went silent", stage: "lost", reasons: []string{"unresponsive prospect"}, margin: 0.16, discount: 0.1, reached: "proposal",
 		touches: []storyTouch{o(75, 10, "call", "connected"), i(72, 12, "email", 22), q(60, 1), o(55, 10, "email", ""), q(50, 1),
 			o(45, 10, "email", ""), o(40, 14, "call", "no_answer"), q(34, 1), o(28, 10, "email", ""), o(21, 11, "voicemail", "left_voicemail")}},
-	{name: "loss-maker walked away", stage: "disqualified", reasons: []string{"Could only be won at a loss"}, margin: -0.08, discount: 0.4,
+	{name: "loss-maker walked away", stage: "disqualified", reasons: []string{"margin too low", "discount too deep"}, margin: -0.08, discount: 0.4,
 		reached: "proposal", cameBackOf: 2,
 		touches: []storyTouch{o(50, 10, "call", "connected"), q(44, 1.1), i(42, 19, "call", 0), q(35, 1), o(30, 10, "email", "")}},
-	{name: "lost to a competitor", stage: "lost", reasons: []string{"Competitor cheaper"}, margin: 0.4, discount: 0.05, reached: "negotiation",
+	{name: "lost to a competitor", stage: "lost", reasons: []string{"competitor", "price"}, margin: 0.4, discount: 0.05, reached: "negotiation",
 		touches: []storyTouch{o(55, 10, "call", "connected"), i(53, 11, "email", 30), o(45, 14, "meeting", "held"), q(38, 1),
 			i(36, 10, "email", 25), o(25, 15, "call", "connected"), i(17, 11, "email", 20), i(2, 10, "email", 12)}},
-	{name: "demanding but worth it", stage: "won", reasons: []string{"Clear business case"}, margin: 0.38, discount: 0.28, promise: true,
+	{name: "demanding but worth it", stage: "won", reasons: []string{"right fit"}, margin: 0.38, discount: 0.28, promise: true,
 		reached: "negotiation",
 		touches: []storyTouch{o(65, 10, "email", ""), i(64, 20, "text", 2), o(60, 15, "meeting", "no_show"), q(55, 1.1),
 			i(54, 21, "text", 2), o(50, 11, "meeting", "rescheduled"), q(45, 1.05), o(42, 10, "email", ""), o(38, 10, "email", ""),
 			i(36, 20, "text", 3), q(30, 1), o(25, 14, "meeting", "held")}},
-	{name: "no budget this year", stage: "disqualified", reasons: []string{"No budget this year"}, margin: 0.35, discount: 0.1, reached: "qualified",
+	{name: "no budget this year", stage: "disqualified", reasons: []string{"no budget this year"}, margin: 0.35, discount: 0.1, reached: "qualified",
 		touches: []storyTouch{o(40, 10, "call", "connected"), i(38, 12, "email", 30), o(30, 14, "meeting", "held"), i(22, 10, "email", 18)}},
 }
 

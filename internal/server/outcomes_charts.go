@@ -15,7 +15,7 @@ func outcomeCharts(rows []outcomes.Row, loc *time.Location) []web.Chart {
 }
 
 func funnelChart(rows []outcomes.Row) web.Chart {
-	c := web.Chart{ID: "chart-funnel", Title: "Pipeline funnel", Unit: "deals",
+	c := web.Chart{ID: "chart-funnel", Title: "Pipeline funnel", Unit: "deals", Axis: "Stage",
 		Desc: "How many of the period's closed deals reached each stage, and the share of the stage before that did."}
 	for i, st := range outcomes.Funnel(rows) {
 		b := web.Bar{Label: stageName(st.Stage), Values: []float64{float64(st.Deals)}}
@@ -40,7 +40,7 @@ func classSeries() []web.Series {
 // the deals ended; last > 0 keeps that many recent weeks, drawn small for
 // the home page.
 func flagWeeksChart(rows []outcomes.Row, loc *time.Location, last int) web.Chart {
-	c := web.Chart{ID: "chart-flags", Title: "Flags raised per week, by how the deal ended", Unit: "flags", Columns: true, Small: last > 0,
+	c := web.Chart{ID: "chart-flags", Title: "Flags raised per week, by how the deal ended", Unit: "flags", Axis: "Week of", Columns: true, Small: last > 0,
 		Series: classSeries()}
 	weeks := outcomes.FlagWeeks(rows, loc)
 	if last > 0 && len(weeks) > last {
@@ -67,7 +67,7 @@ func flagWeeksChart(rows []outcomes.Row, loc *time.Location, last int) web.Chart
 // the rep let them go, as each walk-away recorded it (outcomes.Row.Freed):
 // the same hours the deal page and the manager's digest show.
 func hoursFreedChart(rows []outcomes.Row, loc *time.Location) web.Chart {
-	c := web.Chart{ID: "chart-hours", Title: "Hours freed by walking away, per month", Unit: "hours"}
+	c := web.Chart{ID: "chart-hours", Title: "Hours freed by walking away, per month", Unit: "hours", Axis: "Month"}
 	deals, estimated, hours := 0, 0, 0.0
 	for _, m := range outcomes.HoursFreed(rows, loc) {
 		note := ""
@@ -104,7 +104,7 @@ func walkAways(n int) string {
 func roundTenth(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
 
 func reasonsChart(rows []outcomes.Row) web.Chart {
-	c := web.Chart{ID: "chart-reasons", Title: "Close reasons", Unit: "deals",
+	c := web.Chart{ID: "chart-reasons", Title: "Close reasons", Unit: "deals", Axis: "Close reason",
 		Desc:   "How often each close reason was given, split by won, lost and walked away.",
 		Series: []web.Series{{Label: "Won", Class: "won"}, {Label: "Lost", Class: "lost"}, {Label: "Walked away", Class: "disqualified"}}}
 	for _, g := range outcomes.AnalyzeWinLoss(rows).Reasons {

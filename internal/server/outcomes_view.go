@@ -140,6 +140,7 @@ func confusionView(s outcomes.Summary, count func(outcomes.Set, int) web.Link) w
 	for c, class := range outcomes.Classes {
 		t.Totals = append(t.Totals, count(outcomes.Set{Class: class}, s.ByClass[c].Deals))
 	}
+	t.All = web.Link{Text: strconv.Itoa(s.Scored)}
 	return t
 }
 
@@ -250,9 +251,12 @@ func winLossView(w outcomes.WinLoss, cur string, count func(outcomes.Set, int) w
 		}),
 		Reached: tally(w.Reached, func(g outcomes.Group) outcomes.Set { return outcomes.Set{Reached: g.Key} }),
 	}
+	for i := range v.Reached {
+		v.Reached[i].Name = stageName(v.Reached[i].Name)
+	}
 	for i, st := range outcomes.OpenStages {
 		v.StageDays = append(v.StageDays, web.StageDaysRow{Stage: stageName(st),
-			Won: strconv.FormatFloat(w.WonStageDays[i], 'f', 1, 64), Lost: strconv.FormatFloat(w.LostStageDays[i], 'f', 1, 64)})
+			Won: medianDays(w.WonStageDays[i], w.WonStageDeals[i]), Lost: medianDays(w.LostStageDays[i], w.LostStageDeals[i])})
 	}
 	if w.WalkAways == 0 {
 		v.CameBack = "No deal was walked away from in this period."
@@ -261,11 +265,38 @@ func winLossView(w outcomes.WinLoss, cur string, count func(outcomes.Set, int) w
 			strconv.Itoa(int(w.CameBackRate()*100+0.5)) + " %)."
 	}
 	for _, g := range w.Became {
-		v.Became = append(v.Became, web.TallyRow{Name: g.Name, Won: web.Link{Text: strconv.Itoa(g.Won.Deals)},
-			Lost: web.Link{Text: strconv.Itoa(g.Lost.Deals)}, Walked: web.Link{Text: strconv.Itoa(g.WalkedAway.Deals)},
-			Total: web.Link{Text: strconv.Itoa(g.Total().Deals)}})
+		v.Became = append(v.Became, web.TallyRow{Name: becameLabel(outcomes.Class(g.Key)), Total: web.Link{Text: strconv.Itoa(g.Total().Deals)}})
 	}
 	return v
+}
+
+// medianDays writes a median of days, a dash over no deals.
+func medianDays(days float64, deals int) string {
+	if deals == 0 {
+		return "—"
+	}
+	n := strconv.Itoa(deals) + " deals"
+	if deals == 1 {
+		n = "1 deal"
+	}
+	return strconv.FormatFloat(days, 'f', 1, 64) + " days, " + n
+}
+
+// becameLabel says what a walk-away that came back is now, by its class.
+func becameLabel(c outcomes.Class) string {
+	switch c {
+	case outcomes.CameBack:
+		return "Not reopened"
+	case outcomes.Disqualified:
+		return "Reopened, walked away from again"
+	case outcomes.GoodMoney:
+		return "Reopened and won, good money"
+	case outcomes.ThinWin:
+		return "Reopened and won below the margin floor"
+	case outcomes.Lost:
+		return "Reopened and lost"
+	}
+	return c.Label()
 }
 
 func stageName(s string) string {
