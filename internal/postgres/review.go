@@ -69,50 +69,29 @@ func scanQueueRow(r pgx.CollectableRow, extra ...any) (pipeline.ReviewRow, error
 	return row, err
 }
 
-// openFlagsFrom is the review queue's source: the open flags of open deals
-// in the not-good-money band. A rep's flagged deals come from
-// deals_owner_band_idx, one short range per rep of the team.
-var openFlagsFrom = `deals d
-	JOIN flags f ON f.deal_id = d.id AND f.org_id = d.org_id AND f.status = 'open'
-	JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
-	JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id
-	LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id`
-
-// Queue lists the open flags the actor reviews, by amount, largest first.
-func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.ReviewFilter) (*pipeline.ReviewQueue, error) {
-	if err := reviewerOnly(a); err != nil {
-		return nil, err
+// flagQueueSQL selects one page of the open flags the actor reviews (open
+// deals in the not-good-money band, narrowed by filters over deals d),
+// with the queue's count and money at risk and how many flags come before
+// the page (by the conditions before and after over the queue's amount,
+// opened_at and flag_id; "true"/"false" for the first page). The team's
+// flagged deals come from deals_owner_band_idx, one short range per rep,
+// each with its open flag (flags_one_open_per_deal, probed per deal); only
+// the page's rows are joined to their prospect, owner and score.
+func flagQueueSQL(a pipeline.Actor, qa *args, filters []string, after, before string, order []string, limit int) string {
+	where := append([]string{dealScope(a, qa), "d.open_band = 'not_good_money'"}, filters...)
+	outer := make([]string, len(order))
+	for i, o := range order {
+		outer[i] = "page." + o
 	}
-	var qa args
-	where := []string{dealScope(a, &qa), "d.open_band = 'not_good_money'"}
-	if f.OwnerID != 0 {
-		where = append(where, "d.owner_id = "+qa.add(f.OwnerID))
-	}
-	if f.Signal != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM deal_scores s WHERE s.org_id = d.org_id AND s.deal_id = d.id
-			AND s.signals @> jsonb_build_array(jsonb_build_object('code', `+qa.add(f.Signal)+`::text)))`)
-	}
-	// The team's flagged deals come from deals_owner_band_idx with their
-	// open flag (one per deal: flags_one_open_per_deal, probed per deal);
-	// the count and the money at risk cover them all, and only the page's
-	// rows are joined to their prospect, owner and score. A manager of the
-	// benchmark org has about 140 open flags: listing them all made a 130 KB
-	// page (BENCHMARKS.md finding 10), so the queue is paged by its order.
 	org := qa.add(a.OrgID)
-	after, before := "true", "false"
-	if amount, flagID, ok := parseQueueCursor(f.After); ok {
-		am, fl := qa.add(amount), qa.add(flagID)
-		after = "(amount < " + am + " OR (amount = " + am + " AND flag_id > " + fl + "))"
-		before = "(amount > " + am + " OR (amount = " + am + " AND flag_id <= " + fl + "))"
-	}
-	sql := `WITH queue AS (
-			SELECT d.id, d.amount, f.id AS flag_id FROM deals d
-			CROSS JOIN LATERAL (SELECT f.id FROM flags f
+	return `WITH queue AS (
+			SELECT d.id, d.amount, f.id AS flag_id, f.opened_at FROM deals d
+			CROSS JOIN LATERAL (SELECT f.id, f.opened_at FROM flags f
 				WHERE f.org_id = d.org_id AND f.deal_id = d.id AND f.status = 'open' LIMIT 1) f
 			WHERE ` + strings.Join(where, " AND ") + `
 		), page AS (
-			SELECT id, flag_id FROM queue WHERE ` + after + `
-			ORDER BY amount DESC, flag_id LIMIT ` + qa.add(pipeline.ReviewPageSize+1) + `
+			SELECT id, flag_id, amount, opened_at FROM queue WHERE ` + after + `
+			ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + qa.add(limit) + `
 		)
 		SELECT ` + queueRowColumns + `, (SELECT count(*) FROM queue), (SELECT coalesce(sum(amount), 0) FROM queue),
 			(SELECT count(*) FROM queue WHERE ` + before + `)
@@ -122,7 +101,33 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 		JOIN prospects p ON p.org_id = d.org_id AND p.id = d.prospect_id
 		JOIN users o ON o.org_id = d.org_id AND o.id = d.owner_id
 		LEFT JOIN deal_scores s ON s.org_id = d.org_id AND s.deal_id = d.id
-		ORDER BY d.amount DESC, f.id`
+		ORDER BY ` + strings.Join(outer, ", ")
+}
+
+// Queue lists the open flags the actor reviews, by amount, largest first.
+func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.ReviewFilter) (*pipeline.ReviewQueue, error) {
+	if err := reviewerOnly(a); err != nil {
+		return nil, err
+	}
+	var qa args
+	var filters []string
+	if f.OwnerID != 0 {
+		filters = append(filters, "d.owner_id = "+qa.add(f.OwnerID))
+	}
+	if f.Signal != "" {
+		filters = append(filters, `EXISTS (SELECT 1 FROM deal_scores s WHERE s.org_id = d.org_id AND s.deal_id = d.id
+			AND s.signals @> jsonb_build_array(jsonb_build_object('code', `+qa.add(f.Signal)+`::text)))`)
+	}
+	// A manager of the benchmark org has about 140 open flags: listing them
+	// all made a 130 KB page (BENCHMARKS.md finding 10), so the queue is
+	// paged by its order, largest amount first.
+	after, before := "true", "false"
+	if amount, flagID, ok := parseQueueCursor(f.After); ok {
+		am, fl := qa.add(amount), qa.add(flagID)
+		after = "(amount < " + am + " OR (amount = " + am + " AND flag_id > " + fl + "))"
+		before = "(amount > " + am + " OR (amount = " + am + " AND flag_id <= " + fl + "))"
+	}
+	sql := flagQueueSQL(a, &qa, filters, after, before, []string{"amount DESC", "flag_id"}, pipeline.ReviewPageSize+1)
 	var b pgx.Batch
 	b.Queue(sql, qa...)
 	var sa args
@@ -171,9 +176,7 @@ func (s *ReviewService) TeamReview(ctx context.Context, a pipeline.Actor) (*pipe
 	}
 	var qa args
 	var b pgx.Batch
-	b.Queue(`SELECT `+queueRowColumns+`, count(*) OVER (), coalesce(sum(d.amount) OVER (), 0)
-		FROM `+openFlagsFrom+` WHERE `+dealScope(a, &qa)+` AND d.open_band = 'not_good_money'
-		ORDER BY f.opened_at, f.id LIMIT 5`, qa...)
+	b.Queue(flagQueueSQL(a, &qa, nil, "true", "false", []string{"opened_at", "flag_id"}, 5), qa...)
 	var ca args
 	b.Queue(`SELECT `+coachingColumns+` FROM coaching_notes c JOIN deals d ON d.org_id = c.org_id AND d.id = c.deal_id JOIN users u ON u.org_id = c.org_id AND u.id = c.author_id
 		WHERE c.acknowledged_at IS NULL AND c.org_id = `+ca.add(a.OrgID)+` AND `+dealScope(a, &ca)+`
@@ -188,7 +191,8 @@ func (s *ReviewService) TeamReview(ctx context.Context, a pipeline.Actor) (*pipe
 	var count int
 	var total int64
 	t.Oldest, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pipeline.ReviewRow, error) {
-		return scanQueueRow(r, &count, &total)
+		var first int // always 0: the home lists the oldest five
+		return scanQueueRow(r, &count, &total, &first)
 	})
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("team review: %w", err))
