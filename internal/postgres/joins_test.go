@@ -67,3 +67,58 @@ func TestQueries_JoinWithinOrg(t *testing.T) {
 	}
 	t.Logf("%d joins onto org tables checked", checked)
 }
+
+// keyLookupRe finds a row looked up by its id or its deal: "[alias.]id =",
+// "[alias.]deal_id =" or "= ANY" on them, in a WHERE or AND.
+var keyLookupRe = regexp.MustCompile(`(?is)\b(?:WHERE|AND)\s+(?:\w+\.)?(id|deal_id)\s*(?:=|IN\b)`)
+
+// orgTableRe finds the org tables a statement reads or writes.
+var orgTableRe = regexp.MustCompile(`(?is)\b(?:FROM|UPDATE|JOIN|INTO)\s+(users|prospects|contacts|deals|touches|deal_scores|flags|coaching_notes|digests|deal_stage_changes)\b`)
+
+// TestQueries_KeyLookupsNameTheOrg reads every SQL string of the store and
+// checks that one which looks rows of an org table up by id or deal id also
+// names org_id. Every key starts with org_id (migration 00011): by id alone
+// PostgreSQL cannot use the key and reads the whole table (a deal list did,
+// 250,000 rows a request, until BENCHMARKS.md finding 11). Indexes that lead
+// with deal_id (touches, flags, stage changes, coaching notes) would serve
+// those lookups, but the rule stays one rule.
+func TestQueries_KeyLookupsNameTheOrg(t *testing.T) {
+	// Statements that may look up by id alone, with the reason.
+	allowed := map[string]string{
+		"digest.go": "the weekly outbox (digests, users) is worked by outbox row and user id from River jobs; a few hundred rows per org a week",
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") || allowed[file] != "" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatalf("parse %s: %v", file, err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			sql, err := strconv.Unquote(lit.Value)
+			if err != nil || !keyLookupRe.MatchString(sql) || !orgTableRe.MatchString(sql) {
+				return true
+			}
+			checked++
+			if !strings.Contains(sql, "org_id") {
+				t.Errorf("%s: looks up by id without org_id: %s", fset.Position(lit.Pos()), strings.Join(strings.Fields(sql), " "))
+			}
+			return true
+		})
+	}
+	if checked < 10 {
+		t.Fatalf("only %d lookups found: is the pattern still right?", checked)
+	}
+	t.Logf("%d lookups by id checked", checked)
+}

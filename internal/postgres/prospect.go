@@ -175,7 +175,7 @@ func (s *ProspectService) ProspectTouches(ctx context.Context, a pipeline.Actor,
 		LEFT JOIN contacts c ON c.org_id = t.org_id AND c.id = t.contact_id
 		LEFT JOIN deals d ON d.org_id = t.org_id AND d.id = t.deal_id
 		WHERE t.prospect_id = `+pid+` AND t.org_id = `+org+`
-			AND (t.deal_id IS NULL OR EXISTS (SELECT 1 FROM deals d WHERE d.id = t.deal_id AND `+dealScope(a, &qa)+`))
+			AND (t.deal_id IS NULL OR EXISTS (SELECT 1 FROM deals d WHERE d.org_id = t.org_id AND d.id = t.deal_id AND `+dealScope(a, &qa)+`))
 		ORDER BY t.occurred_at DESC, t.id DESC LIMIT `+qa.add(limit), qa...)
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("prospect %d touches: %w", id, err))
