@@ -77,9 +77,10 @@ type ReviewQueue struct {
 	Rows    []ReviewRow
 	Count   int
 	AtRisk  money.Cents
-	Snoozed int    // flags snoozed now, not listed
-	First   int    // the place of Rows[0] in the whole queue, from 1
-	Next    string // the cursor of the next page; "": this is the last
+	Snoozed int     // flags snoozed now, not listed
+	Owners  []*User // the reps whose flags the actor reviews, to filter by (id and name)
+	First   int     // the place of Rows[0] in the whole queue, from 1
+	Next    string  // the cursor of the next page; "": this is the last
 }
 
 // DecisionInput is one decision taken on one or more flags at once.

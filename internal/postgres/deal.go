@@ -333,21 +333,29 @@ func (s *DealService) SearchDeals(ctx context.Context, a pipeline.Actor, q strin
 // Owners lists the users whose deals the actor may filter by.
 func (s *DealService) Owners(ctx context.Context, a pipeline.Actor) ([]*pipeline.User, error) {
 	var qa args
-	var sql string
-	switch a.Role {
-	case pipeline.RoleAdmin:
-		sql = `SELECT id, name FROM users WHERE org_id = ` + qa.add(a.OrgID) + ` AND NOT disabled ORDER BY lower(name)`
-	case pipeline.RoleManager:
-		org, me := qa.add(a.OrgID), qa.add(a.UserID)
-		sql = `SELECT u.id, u.name FROM users u WHERE u.org_id = ` + org + ` AND NOT u.disabled AND (u.id = ` + me +
-			` OR u.team_id IN (SELECT id FROM teams WHERE manager_id = ` + me + `)) ORDER BY lower(u.name)`
-	default:
-		sql = `SELECT id, name FROM users WHERE org_id = ` + qa.add(a.OrgID) + ` AND id = ` + qa.add(a.UserID)
-	}
-	rows, err := s.db.Pool.Query(ctx, sql, qa...)
+	rows, err := s.db.Pool.Query(ctx, ownersSQL(a, &qa), qa...)
 	if err != nil {
 		return nil, wrapConn(fmt.Errorf("owners: %w", err))
 	}
+	return collectOwners(rows)
+}
+
+// ownersSQL selects the id and name of the users whose deals the actor
+// may filter by: the org's for an admin, the team's for a manager, a rep's own.
+func ownersSQL(a pipeline.Actor, qa *args) string {
+	switch a.Role {
+	case pipeline.RoleAdmin:
+		return `SELECT id, name FROM users WHERE org_id = ` + qa.add(a.OrgID) + ` AND NOT disabled ORDER BY lower(name)`
+	case pipeline.RoleManager:
+		org, me := qa.add(a.OrgID), qa.add(a.UserID)
+		return `SELECT u.id, u.name FROM users u WHERE u.org_id = ` + org + ` AND NOT u.disabled AND (u.id = ` + me +
+			` OR u.team_id IN (SELECT id FROM teams WHERE org_id = ` + org + ` AND manager_id = ` + me + `)) ORDER BY lower(u.name)`
+	default:
+		return `SELECT id, name FROM users WHERE org_id = ` + qa.add(a.OrgID) + ` AND id = ` + qa.add(a.UserID)
+	}
+}
+
+func collectOwners(rows pgx.Rows) ([]*pipeline.User, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*pipeline.User, error) {
 		var u pipeline.User
 		return &u, r.Scan(&u.ID, &u.Name)

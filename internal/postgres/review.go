@@ -133,6 +133,8 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 	var sa args
 	b.Queue(`SELECT count(*) FROM flags f JOIN deals d ON d.org_id = f.org_id AND d.id = f.deal_id
 		WHERE f.status = 'snoozed' AND f.org_id = `+sa.add(a.OrgID)+` AND `+dealScope(a, &sa), sa...)
+	var oa args
+	b.Queue(ownersSQL(a, &oa), oa...)
 	res := s.db.Pool.SendBatch(ctx, &b)
 	defer res.Close()
 	rows, err := res.Query()
@@ -164,6 +166,12 @@ func (s *ReviewService) Queue(ctx context.Context, a pipeline.Actor, f pipeline.
 	q.Count, q.AtRisk = count, money.Cents(total)
 	if err := res.QueryRow().Scan(&q.Snoozed); err != nil {
 		return nil, wrapConn(fmt.Errorf("review queue snoozed: %w", err))
+	}
+	if rows, err = res.Query(); err != nil {
+		return nil, wrapConn(fmt.Errorf("review queue owners: %w", err))
+	}
+	if q.Owners, err = collectOwners(rows); err != nil {
+		return nil, wrapConn(fmt.Errorf("review queue owners: %w", err))
 	}
 	return q, nil
 }

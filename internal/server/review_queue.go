@@ -25,13 +25,8 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 		s.fail(w, r, err)
 		return
 	}
-	owners, err := s.Deals.Owners(r.Context(), actor(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	opts := make([]web.Option, len(owners))
-	for i, u := range owners {
+	opts := make([]web.Option, len(queue.Owners))
+	for i, u := range queue.Owners {
 		opts[i] = web.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name}
 	}
 	v := web.ReviewView{Queue: queue, OwnerID: owner, Signal: f.Signal, Owners: opts, Form: form,
