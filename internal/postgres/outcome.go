@@ -99,7 +99,7 @@ func (s *ScoreService) backTest(ctx context.Context, orgID int64, where string, 
 	err := pgx.BeginTxFunc(ctx, s.db.Pool, snapshotTx, func(tx pgx.Tx) error {
 		var snapshot string
 		var n int
-		err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), (SELECT count(*) FROM deals d WHERE `+where+`)`, qa...).
+		err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), (SELECT count(*) FROM deals d WHERE `+where+`)`, qa.planned()...).
 			Scan(&snapshot, &n)
 		if err != nil {
 			return fmt.Errorf("count closed deals: %w", err)
@@ -188,7 +188,7 @@ type walkStart struct {
 // closes chunks. It returns where each deal's walk begins, in order.
 func sendDeals(ctx context.Context, tx pgx.Tx, where string, qa args, size int, chunks chan<- []closedDeal) ([]walkStart, error) {
 	defer close(chunks)
-	rows, err := tx.Query(ctx, fmt.Sprintf(closedDealsSQL, where), qa...)
+	rows, err := tx.Query(ctx, fmt.Sprintf(closedDealsSQL, where), qa.planned()...)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (a *assessor) merge(ctx context.Context, tx pgx.Tx, where string, qa args, 
 	if err != nil {
 		return fmt.Errorf("deal edits: %w", err)
 	}
-	rows, err := tx.Query(ctx, fmt.Sprintf(closedTouchesSQL, where), qa...)
+	rows, err := tx.Query(ctx, fmt.Sprintf(closedTouchesSQL, where), qa.planned()...)
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
 	}
@@ -407,7 +407,7 @@ type walk struct {
 // recorded changes spent its life in its first stage, which is unknown, so
 // it counts as a lead.
 func readWalks(ctx context.Context, tx pgx.Tx, where string, qa args, starts []walkStart, walks []walk) error {
-	rows, err := tx.Query(ctx, fmt.Sprintf(stageWalksSQL, where), qa...)
+	rows, err := tx.Query(ctx, fmt.Sprintf(stageWalksSQL, where), qa.planned()...)
 	if err != nil {
 		return err
 	}
@@ -467,7 +467,7 @@ type dealEdits []dealEdit
 
 // readEdits reads the creations and edits of the closed deals.
 func readEdits(ctx context.Context, tx pgx.Tx, where string, qa args) (dealEdits, error) {
-	rows, err := tx.Query(ctx, fmt.Sprintf(dealEditsSQL, where), qa...)
+	rows, err := tx.Query(ctx, fmt.Sprintf(dealEditsSQL, where), qa.planned()...)
 	if err != nil {
 		return nil, err
 	}

@@ -202,7 +202,7 @@ func (o *OutcomeService) stamp(ctx context.Context, where string, qa args, q out
 	var n int
 	var sum int64
 	var last time.Time
-	if err := o.db.Pool.QueryRow(ctx, sql, qa...).Scan(&n, &sum, &last); err != nil {
+	if err := o.db.Pool.QueryRow(ctx, sql, qa.planned()...).Scan(&n, &sum, &last); err != nil {
 		return "", 0, wrapConn(fmt.Errorf("outcome stamp: %w", err))
 	}
 	return strconv.Itoa(n) + "/" + strconv.FormatInt(sum, 10) + "/" + strconv.FormatInt(last.UnixMicro(), 10), n, nil
