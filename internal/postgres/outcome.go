@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,10 +64,13 @@ func closedWhere(where string, qa *args, q outcomes.Query) string {
 		` AND d.stage_changed_at >= ` + qa.add(q.Start()) + ` AND d.stage_changed_at < ` + qa.add(q.End())
 }
 
-// stageWalksSQL reads the stage changes of the closed deals, oldest first.
-const stageWalksSQL = `SELECT sc.deal_id, sc.to_stage, sc.at FROM deal_stage_changes sc
+// stageWalksSQL reads the stage changes of the closed deals in the order
+// of deal_stage_changes_deal_idx: by deal and time. Changes at the same
+// moment are put in id order by readWalks: asked of PostgreSQL, that order
+// costs an incremental sort of every deal's changes (a third of the query).
+const stageWalksSQL = `SELECT sc.deal_id, sc.id, sc.to_stage, sc.at FROM deal_stage_changes sc
 	JOIN deals d ON d.id = sc.deal_id AND d.org_id = sc.org_id
-	WHERE %s ORDER BY sc.deal_id, sc.at, sc.id`
+	WHERE %s ORDER BY sc.deal_id, sc.at`
 
 // dealEditsSQL reads the creations and edits of the closed deals from the
 // audit trail, with the numbers scoring reads before and after each.
@@ -403,7 +407,7 @@ type walk struct {
 }
 
 // readWalks reads the stage changes of the deals that start (ordered by
-// id, oldest change first) into walks, by deal index. A deal without
+// id) into walks, by deal index, oldest change first. A deal without
 // recorded changes spent its life in its first stage, which is unknown, so
 // it counts as a lead.
 func readWalks(ctx context.Context, tx pgx.Tx, where string, qa args, starts []walkStart, walks []walk) error {
@@ -413,45 +417,66 @@ func readWalks(ctx context.Context, tx pgx.Tx, where string, qa args, starts []w
 	}
 	defer rows.Close()
 	var (
-		dealID int64
-		stage  string
-		at     time.Time
-		cur    = -1 // index of the deal whose changes are being read
-		next   = 0  // the deals before next have been met
-		r      outcomes.Row
-		from   string
-		since  time.Time
+		c       stageChange
+		cur     = -1 // index of the deal whose changes are being read
+		next    = 0  // the deals before next have been met
+		changes []stageChange
 	)
 	flush := func() {
 		if cur >= 0 {
-			walks[cur] = walk{reached: r.Reached, days: r.StageDays}
+			walks[cur] = walkOf(starts[cur].created, changes)
 		}
 	}
 	for i := range walks {
 		walks[i].reached = "lead"
 	}
 	for rows.Next() {
-		if err := rows.Scan(&dealID, &stage, &at); err != nil {
+		if err := rows.Scan(&c.dealID, &c.id, &c.to, &c.at); err != nil {
 			return err
 		}
-		if cur < 0 || starts[cur].id != dealID {
+		if cur < 0 || starts[cur].id != c.dealID {
 			flush()
-			for next < len(starts) && starts[next].id < dealID {
+			for next < len(starts) && starts[next].id < c.dealID {
 				next++
 			}
-			if next == len(starts) || starts[next].id != dealID {
-				cur = -1
+			cur, changes = -1, changes[:0]
+			if next == len(starts) || starts[next].id != c.dealID {
 				continue
 			}
 			cur = next
-			r = outcomes.Row{Reached: "lead"}
-			from, since = "", starts[cur].created
 		}
-		r.Walk(from, since, stage, at)
-		from, since = stage, at
+		changes = append(changes, c)
 	}
 	flush()
 	return rows.Err()
+}
+
+// stageChange is a row of stageWalksSQL.
+type stageChange struct {
+	dealID, id int64
+	to         string
+	at         time.Time
+}
+
+// walkOf walks a deal created at created through its changes (by time,
+// which it puts in id order within a moment).
+func walkOf(created time.Time, changes []stageChange) walk {
+	byTime := func(a, b stageChange) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	}
+	if !slices.IsSortedFunc(changes, byTime) {
+		slices.SortFunc(changes, byTime)
+	}
+	r := outcomes.Row{Reached: "lead"}
+	from, since := "", created
+	for _, c := range changes {
+		r.Walk(from, since, c.to, c.at)
+		from, since = c.to, c.at
+	}
+	return walk{reached: r.Reached, days: r.StageDays}
 }
 
 // dealEdit is one creation or edit of a deal in the audit trail.

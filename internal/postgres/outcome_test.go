@@ -272,8 +272,8 @@ func (h *history) stageChange(dealID int64, to string, at time.Time) {
 
 // TestOutcomes_Loader: the back-test merges the streams of deals, touches,
 // edits and stage walks deal by deal. With chunks of two deals, deals
-// without touches between deals with them, and an edit and a walk on
-// deals in different chunks, every row must get its own deal's inputs.
+// without touches between deals with them, and an edit and walks on deals
+// in different chunks, every row must get its own deal's inputs.
 func TestOutcomes_Loader(t *testing.T) {
 	t.Parallel()
 	h := newHistory(t)
@@ -301,6 +301,20 @@ func TestOutcomes_Loader(t *testing.T) {
 	h.stageChange(ids[2], "qualified", created.AddDate(0, 0, 10))
 	h.stageChange(ids[2], "proposal", created.AddDate(0, 0, 30))
 	h.stageChange(ids[2], "lost", h.closedAt)
+	// Deal 6 went to proposal and on to negotiation in one moment: the
+	// later change is stored first, under a higher id, so only the ids
+	// tell the order.
+	h.stageChange(ids[6], "qualified", created.AddDate(0, 0, 10))
+	for _, c := range []struct {
+		id int64
+		to string
+	}{{1_000_002, "negotiation"}, {1_000_001, "proposal"}} {
+		if _, err := h.db.Pool.Exec(h.ctx, `INSERT INTO deal_stage_changes (id, org_id, deal_id, to_stage, at)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)`, c.id, h.orgID, ids[6], c.to, created.AddDate(0, 0, 30)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.stageChange(ids[6], "lost", h.closedAt)
 
 	rows, _ := h.report("")
 	if len(rows) != len(ids) {
@@ -318,8 +332,11 @@ func TestOutcomes_Loader(t *testing.T) {
 			t.Errorf("deal %d: flagged %v, want %v", i, r.Flagged(), flagged)
 		}
 		reached, days := "lead", [4]float64{}
-		if i == 2 {
+		switch i {
+		case 2:
 			reached, days = "proposal", [4]float64{0, 20, 30, 0} // its first stage is not recorded
+		case 6:
+			reached, days = "negotiation", [4]float64{0, 20, 0, 30}
 		}
 		if r.Reached != reached || r.StageDays != days {
 			t.Errorf("deal %d: reached %s after %v days, want %s after %v", i, r.Reached, r.StageDays, reached, days)
