@@ -284,9 +284,9 @@ func (a *assessor) work() {
 	for j := range a.jobs {
 		c := j.deal
 		for k, rules := range a.sets {
-			row := c.row
+			row := &a.results[k][j.index]
+			*row = c.row
 			row.Assessment = outcomes.Assess(c.input, *j.touches, rules, a.mode)
-			a.results[k][j.index] = row
 		}
 		a.bufs.Put(j.touches)
 	}

@@ -125,7 +125,7 @@ func offHours(tl timeline, r Rules, st style) finding {
 	var h hoursTally
 	for _, t := range tl {
 		if t.Direction == inbound && isContact(t) {
-			h.add(t.OccurredAt.In(st.loc), r)
+			h.add(clockIn(t.OccurredAt, st.loc), r)
 		}
 	}
 	if h.total < r.OffHoursMinInbound || h.total == 0 || h.outside == 0 {
@@ -147,19 +147,43 @@ func offHours(tl timeline, r Rules, st style) finding {
 		severity: sev,
 		evidence: evidence,
 		touchIDs: touchIDs(tl, h.outside, func(_ int, t *Touch) bool {
-			return t.Direction == inbound && isContact(t) && !inBusinessHours(t.OccurredAt.In(st.loc), r)
+			return t.Direction == inbound && isContact(t) && !inBusinessHours(clockIn(t.OccurredAt, st.loc), r)
 		}),
 	}
 }
 
 // inBusinessHours reports whether a local time falls in the org's hours.
-func inBusinessHours(local time.Time, r Rules) bool {
-	switch local.Weekday() {
+func inBusinessHours(local wallClock, r Rules) bool {
+	switch local.weekday {
 	case time.Saturday, time.Sunday:
 		return false
 	}
-	h := local.Hour()
-	return h >= r.BusinessStartHour && h < r.BusinessEndHour
+	return local.hour >= r.BusinessStartHour && local.hour < r.BusinessEndHour
+}
+
+// wallClock is a moment's weekday and hour on a local clock.
+type wallClock struct {
+	weekday time.Weekday
+	hour    int
+}
+
+// clockIn reads t on loc's clock with one time-zone lookup. Asking the
+// local time for its Weekday and its Hour looks the zone up for each, and
+// the tally asked up to five times per touch: a fifth of Evaluate's time
+// in a zone with daylight saving, where each lookup searches the
+// transitions.
+func clockIn(t time.Time, loc *time.Location) wallClock {
+	_, offset := t.In(loc).Zone()
+	sec := t.Unix() + int64(offset)
+	days, rest := sec/86400, sec%86400
+	if rest < 0 {
+		days, rest = days-1, rest+86400
+	}
+	wd := (days + 4) % 7 // 1 January 1970 was a Thursday
+	if wd < 0 {
+		wd += 7
+	}
+	return wallClock{weekday: time.Weekday(wd), hour: int(rest / 3600)}
 }
 
 // hoursTally sorts inbound touches into business hours, evenings, early
@@ -170,14 +194,14 @@ type hoursTally struct {
 	eveningFrom, earlyUntil int // earliest evening hour, latest early hour + 1
 }
 
-func (h *hoursTally) add(local time.Time, r Rules) {
+func (h *hoursTally) add(local wallClock, r Rules) {
 	h.total++
 	if inBusinessHours(local, r) {
 		return
 	}
 	h.outside++
-	switch hour := local.Hour(); {
-	case local.Weekday() == time.Saturday || local.Weekday() == time.Sunday:
+	switch hour := local.hour; {
+	case local.weekday == time.Saturday || local.weekday == time.Sunday:
 		h.weekend++
 	case hour >= r.BusinessEndHour:
 		if h.evening == 0 || hour < h.eveningFrom {
