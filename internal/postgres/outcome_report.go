@@ -31,6 +31,7 @@ type OutcomeService struct {
 
 	mu      sync.Mutex
 	running map[string]*pipeline.OutcomeProgress // by cache key
+	runs    sync.WaitGroup                       // the background runs
 	recent  []keptRun                            // the last runs read or made, newest last
 }
 
@@ -175,7 +176,9 @@ func (o *OutcomeService) inBackground(orgID int64, key string, deals int,
 	}
 	p := &pipeline.OutcomeProgress{Total: deals}
 	o.running[key] = p
+	o.runs.Add(1)
 	go func() {
+		defer o.runs.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		_, _ = run(ctx, func(done, total int) {

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -341,5 +342,40 @@ func TestOutcomes_Loader(t *testing.T) {
 		if r.Reached != reached || r.StageDays != days {
 			t.Errorf("deal %d: reached %s after %v days, want %s after %v", i, r.Reached, r.StageDays, reached, days)
 		}
+	}
+}
+
+// TestOutcomes_Background: a run over BackgroundFrom closed deals or more
+// goes on in the background while the report says how far it is; the
+// next view after it shows the result it kept, the same rows a run in
+// the request gives.
+func TestOutcomes_Background(t *testing.T) {
+	t.Parallel()
+	h := newHistory(t)
+	for i := range 5 {
+		id := h.closed("deal "+strconv.Itoa(i), "lost", 60, i%2 == 0, false)
+		h.touchAt(id, "call", h.closedAt.AddDate(0, 0, -30))
+	}
+	q, errs := outcomes.ParseQuery(outcomes.Values{}, testNow, time.UTC)
+	if errs != nil {
+		t.Fatalf("query: %v", errs)
+	}
+	svc := postgres.NewOutcomeService(h.db, h.scores)
+	svc.BackgroundFrom = 5
+	rep, err := svc.Outcomes(h.ctx, h.admin, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Progress == nil || rep.Progress.Total != 5 || rep.Progress.Done > 5 || rep.Rows != nil {
+		t.Fatalf("first view: progress %+v, %d rows; want the progress of a run over 5 deals and no rows yet", rep.Progress, len(rep.Rows))
+	}
+	svc.WaitBackground()
+	rep, err = svc.Outcomes(h.ctx, h.admin, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := h.report("")
+	if rep.Progress != nil || !reflect.DeepEqual(rep.Rows, want) {
+		t.Fatalf("after the run: progress %+v, rows %+v; want no progress and %+v", rep.Progress, rep.Rows, want)
 	}
 }
