@@ -57,6 +57,9 @@ type Page struct {
 	User    *CurrentUser // nil when nobody is signed in: no navigation
 	Flashes []Flash
 	Active  string // one of the Nav* keys
+	// Refresh, when above 0, reloads the page after that many seconds (a
+	// long run's progress); the meta element belongs in the head.
+	Refresh int
 }
 
 // Field describes one form control. ID defaults to Name, so a page with a

@@ -29,7 +29,11 @@ func (s *Server) outcomesReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v = outcomesView(rep, actor(r), q, chosenSet(r.URL.Query()), v)
-	s.render(w, r, http.StatusOK, web.OutcomesPage(s.page(r, "Outcomes", web.NavOutcomes), v))
+	p := s.page(r, "Outcomes", web.NavOutcomes)
+	if v.Progress != nil {
+		p.Refresh = 2 // until the run is done; its figures are kept
+	}
+	s.render(w, r, http.StatusOK, web.OutcomesPage(p, v))
 }
 
 // outcomesQuery reads the filters; values are the form's, as typed when

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"goodmoney/internal/outcomes"
+	"goodmoney/internal/postgres"
 )
 
 func parse(t *testing.T, body string) *goquery.Document {
@@ -246,5 +247,41 @@ func TestOutcomes_HoursFreedAsRecorded(t *testing.T) {
 		if _, ok := want[month]; !ok && h != "0" {
 			t.Errorf("%s: %s hours freed without a walk-away", month, h)
 		}
+	}
+}
+
+// TestOutcomes_LongRunShowsProgress: a run long enough to go on in the
+// background answers at once with its progress and a reload in the page's
+// head (a meta refresh is only valid there), until the figures are in.
+func TestOutcomes_LongRunShowsProgress(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	o := postgres.NewOutcomeService(a.DB, postgres.NewScoreService(a.DB))
+	o.BackgroundFrom = 1 // every run goes on in the background
+	a.server.Outcomes = o
+	c := a.signedIn("manager@example.com")
+	res := c.get("/reports/outcomes")
+	if res.status != http.StatusOK {
+		t.Fatalf("status %d", res.status)
+	}
+	head, body, ok := strings.Cut(res.body, "</head>")
+	if !ok || !strings.Contains(body, `data-testid="outcomes-progress"`) {
+		t.Fatal("the first view of a long run does not show its progress")
+	}
+	if !strings.Contains(head, `<meta http-equiv="refresh" content="2">`) || strings.Contains(body, "http-equiv") {
+		t.Error("the progress page's reload is not a meta refresh in the head")
+	}
+	// The run is short here: reloading as the page does ends on the figures.
+	for i := 0; ; i++ {
+		res = c.get("/reports/outcomes")
+		if !strings.Contains(res.body, `data-testid="outcomes-progress"`) {
+			break
+		}
+		if i == 10000 {
+			t.Fatal("the run never finished")
+		}
+	}
+	if !strings.Contains(res.body, `data-testid="backtest"`) || strings.Contains(res.body, "http-equiv") {
+		t.Error("after the run: no figures, or the page still reloads itself")
 	}
 }
