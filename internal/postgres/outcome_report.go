@@ -31,6 +31,7 @@ type OutcomeService struct {
 
 	mu      sync.Mutex
 	running map[string]*pipeline.OutcomeProgress // by cache key
+	failed  map[string]error                     // a background run's error, until a view reports it
 	runs    sync.WaitGroup                       // the background runs
 	recent  []keptRun                            // the last runs read or made, newest last
 }
@@ -52,7 +53,7 @@ const DefaultBackgroundFrom = 50000
 // NewOutcomeService returns an OutcomeService on db that reads the rules
 // through scores.
 func NewOutcomeService(db *DB, scores *ScoreService) *OutcomeService {
-	return &OutcomeService{db: db, scores: scores, running: map[string]*pipeline.OutcomeProgress{}}
+	return &OutcomeService{db: db, scores: scores, running: map[string]*pipeline.OutcomeProgress{}, failed: map[string]error{}}
 }
 
 var _ pipeline.OutcomeReports = (*OutcomeService)(nil)
@@ -129,6 +130,11 @@ func (o *OutcomeService) Outcomes(ctx context.Context, a pipeline.Actor, q outco
 		rep.ComputedAt = o.db.Now()
 		return rep, err
 	}
+	if err := o.failure(key); err != nil {
+		// Said once: the next view starts the run again, rather than
+		// showing a progress page that never ends.
+		return nil, fmt.Errorf("back-test in the background: %w", err)
+	}
 	rep.Progress = o.inBackground(a.OrgID, key, deals, run)
 	return rep, nil
 }
@@ -163,9 +169,18 @@ func (o *OutcomeService) backgroundFrom() int {
 	return DefaultBackgroundFrom
 }
 
+// failure returns, and forgets, the error of the last background run under key.
+func (o *OutcomeService) failure(key string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	err := o.failed[key]
+	delete(o.failed, key)
+	return err
+}
+
 // inBackground starts run unless it is already going, and returns its
-// progress. A failed run is logged nowhere but forgotten, so the next view
-// tries again.
+// progress. A failed run's error is kept for the next view of the same
+// report, which reports it (the server logs it) instead of the progress.
 func (o *OutcomeService) inBackground(orgID int64, key string, deals int,
 	run func(context.Context, func(done, total int)) ([]outcomes.Row, error)) *pipeline.OutcomeProgress {
 	o.mu.Lock()
@@ -181,13 +196,16 @@ func (o *OutcomeService) inBackground(orgID int64, key string, deals int,
 		defer o.runs.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		_, _ = run(ctx, func(done, total int) {
+		_, err := run(ctx, func(done, total int) {
 			o.mu.Lock()
 			p.Done, p.Total = done, total
 			o.mu.Unlock()
 		})
 		o.mu.Lock()
 		delete(o.running, key)
+		if err != nil {
+			o.failed[key] = err
+		}
 		o.mu.Unlock()
 	}()
 	cp := *p

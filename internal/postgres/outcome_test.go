@@ -379,3 +379,43 @@ func TestOutcomes_Background(t *testing.T) {
 		t.Fatalf("after the run: progress %+v, rows %+v; want no progress and %+v", rep.Progress, rep.Rows, want)
 	}
 }
+
+// TestOutcomes_BackgroundFailure: a background run that fails is reported
+// by the next view of the report (not a progress page that never ends),
+// and the view after that tries again.
+func TestOutcomes_BackgroundFailure(t *testing.T) {
+	t.Parallel()
+	h := newHistory(t)
+	for i := range 3 {
+		id := h.closed("deal "+strconv.Itoa(i), "lost", 60, false, false)
+		h.touchAt(id, "call", h.closedAt.AddDate(0, 0, -30))
+	}
+	q, errs := outcomes.ParseQuery(outcomes.Values{}, testNow, time.UTC)
+	if errs != nil {
+		t.Fatalf("query: %v", errs)
+	}
+	svc := postgres.NewOutcomeService(h.db, h.scores)
+	svc.BackgroundFrom = 1
+	// The run reads the touches; the view's own check does not.
+	if _, err := h.db.Pool.Exec(h.ctx, `ALTER TABLE touches RENAME TO touches_away`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := svc.Outcomes(h.ctx, h.admin, q)
+	if err != nil || rep.Progress == nil {
+		t.Fatalf("first view: %+v, %v; want the progress of a run", rep, err)
+	}
+	svc.WaitBackground()
+	if _, err := h.db.Pool.Exec(h.ctx, `ALTER TABLE touches_away RENAME TO touches`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Outcomes(h.ctx, h.admin, q); err == nil {
+		t.Fatal("the view after a failed run: no error")
+	}
+	if rep, err = svc.Outcomes(h.ctx, h.admin, q); err != nil || rep.Progress == nil {
+		t.Fatalf("the view after that: %+v, %v; want a new run's progress", rep, err)
+	}
+	svc.WaitBackground()
+	if rep, err = svc.Outcomes(h.ctx, h.admin, q); err != nil || rep.Progress != nil || len(rep.Rows) != 3 {
+		t.Fatalf("after the new run: %+v, %v; want its 3 rows", rep, err)
+	}
+}
