@@ -19,20 +19,15 @@ var orgTables = []string{"users", "teams", "prospects", "contacts", "deals", "de
 // to the next clause.
 var joinRe = regexp.MustCompile(`(?is)\bJOIN\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?\s+ON\s+(.*?)(?:\b(?:LEFT|RIGHT|INNER|CROSS|FULL)\b|\bJOIN\b|\bWHERE\b|\bGROUP\s+BY\b|\bORDER\s+BY\b|\bLIMIT\b|\bUNION\b|\bSELECT\b|$)`)
 
-// TestQueries_JoinWithinOrg reads every SQL string of the store and checks
-// that each join onto an org table matches org_id, so no query can pair
-// rows of two orgs (and, sharded by org_id, every join stays on one node).
-func TestQueries_JoinWithinOrg(t *testing.T) {
+// storeStrings calls visit with every string literal of the store's
+// non-test files (where its SQL lives), the file's name and its position.
+func storeStrings(t *testing.T, visit func(file string, pos token.Position, s string)) {
+	t.Helper()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	isOrgTable := map[string]bool{}
-	for _, name := range orgTables {
-		isOrgTable[name] = true
-	}
 	fset := token.NewFileSet()
-	checked := 0
 	for _, file := range files {
 		if strings.HasSuffix(file, "_test.go") {
 			continue
@@ -42,26 +37,36 @@ func TestQueries_JoinWithinOrg(t *testing.T) {
 			t.Fatalf("parse %s: %v", file, err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			sql, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				return true
-			}
-			for _, m := range joinRe.FindAllStringSubmatch(sql, -1) {
-				if !isOrgTable[strings.ToLower(m[1])] {
-					continue
-				}
-				checked++
-				if !strings.Contains(m[3], "org_id") {
-					t.Errorf("%s: JOIN %s %s ON %s: does not match org_id", fset.Position(lit.Pos()), m[1], m[2], strings.Join(strings.Fields(m[3]), " "))
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					visit(file, fset.Position(lit.Pos()), s)
 				}
 			}
 			return true
 		})
 	}
+}
+
+// TestQueries_JoinWithinOrg reads every SQL string of the store and checks
+// that each join onto an org table matches org_id, so no query can pair
+// rows of two orgs (and, sharded by org_id, every join stays on one node).
+func TestQueries_JoinWithinOrg(t *testing.T) {
+	isOrgTable := map[string]bool{}
+	for _, name := range orgTables {
+		isOrgTable[name] = true
+	}
+	checked := 0
+	storeStrings(t, func(_ string, pos token.Position, sql string) {
+		for _, m := range joinRe.FindAllStringSubmatch(sql, -1) {
+			if !isOrgTable[strings.ToLower(m[1])] {
+				continue
+			}
+			checked++
+			if !strings.Contains(m[3], "org_id") {
+				t.Errorf("%s: JOIN %s %s ON %s: does not match org_id", pos, m[1], m[2], strings.Join(strings.Fields(m[3]), " "))
+			}
+		}
+	})
 	if checked < 10 {
 		t.Fatalf("only %d joins found: is the pattern still right?", checked)
 	}
@@ -87,36 +92,16 @@ func TestQueries_KeyLookupsNameTheOrg(t *testing.T) {
 	allowed := map[string]string{
 		"digest.go": "the weekly outbox (digests, users) is worked by outbox row and user id from River jobs; a few hundred rows per org a week",
 	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
 	checked := 0
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") || allowed[file] != "" {
-			continue
+	storeStrings(t, func(file string, pos token.Position, sql string) {
+		if allowed[file] != "" || !keyLookupRe.MatchString(sql) || !orgTableRe.MatchString(sql) {
+			return
 		}
-		f, err := parser.ParseFile(fset, file, nil, 0)
-		if err != nil {
-			t.Fatalf("parse %s: %v", file, err)
+		checked++
+		if !strings.Contains(sql, "org_id") {
+			t.Errorf("%s: looks up by id without org_id: %s", pos, strings.Join(strings.Fields(sql), " "))
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			sql, err := strconv.Unquote(lit.Value)
-			if err != nil || !keyLookupRe.MatchString(sql) || !orgTableRe.MatchString(sql) {
-				return true
-			}
-			checked++
-			if !strings.Contains(sql, "org_id") {
-				t.Errorf("%s: looks up by id without org_id: %s", fset.Position(lit.Pos()), strings.Join(strings.Fields(sql), " "))
-			}
-			return true
-		})
-	}
+	})
 	if checked < 10 {
 		t.Fatalf("only %d lookups found: is the pattern still right?", checked)
 	}
