@@ -53,27 +53,14 @@ func NewDB(tb testing.TB) *pgxpool.Pool {
 // code under test that opens its own pool.
 func NewDBURL(tb testing.TB) (*pgxpool.Pool, string) {
 	tb.Helper()
-	s, err := proc.get()
-	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
-	}
+	connString := newDatabase(tb, (*server).clone)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	name, err := s.clone(ctx)
-	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
-	}
-	// Cleanups run last-in first-out: the pool closes before the drop.
-	tb.Cleanup(func() {
-		if err := s.drop(name); err != nil {
-			tb.Errorf("pgtest: %v", err)
-		}
-	})
-	connString := s.cluster.ConnString(name)
 	pool, err := newPool(ctx, connString, maxConns)
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
+	// Cleanups run last-in first-out: the pool closes before the drop.
 	tb.Cleanup(pool.Close)
 	return pool, connString
 }
@@ -83,13 +70,20 @@ func NewDBURL(tb testing.TB) (*pgxpool.Pool, string) {
 // database is dropped when the test ends.
 func NewEmptyDBURL(tb testing.TB) string {
 	tb.Helper()
+	return newDatabase(tb, (*server).createEmpty)
+}
+
+// newDatabase makes a database on the shared cluster with create, drops it
+// when the test ends, and returns its connection string.
+func newDatabase(tb testing.TB, create func(*server, context.Context) (string, error)) string {
+	tb.Helper()
 	s, err := proc.get()
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	name, err := s.createEmpty(ctx)
+	name, err := create(s, ctx)
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
